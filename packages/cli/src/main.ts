@@ -1,0 +1,54 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { buildCommand } from './commands/build.js';
+import { reportError } from './report-error.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Runs the CLI; resolves to the exit status (interface.md: 0, 1, 2, 130). */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let status = 0;
+  const program = new Command('uai')
+    .description('Build and push UCloud UAI Inference images for the models in uai.config.ts.')
+    .version(version, '-v, --version')
+    .exitOverride()
+    .showHelpAfterError('(run uai --help for usage)');
+
+  program
+    .command('build')
+    .description('check, render, build and push every model, in parallel')
+    .option('--model <name>', 'only this model (repeatable)', collect)
+    .option('--no-push', 'build, but do not push')
+    .option('--dry-run', 'check and render only; print the plan; run no builder, touch no registry')
+    .option('--json', 'print one JSON document on stdout; progress goes to stderr')
+    .option('--concurrency <n>', 'models built at once (default: the config, else the number of CPUs)', positiveInt)
+    .option('--config <path>', 'config file (default: uai.config.ts and friends in the current folder)')
+    .option('--fail-fast', 'stop the other models at the first failure')
+    .addOption(new Option('--password <value>').hideHelp().argParser(() => {
+      throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
+    }))
+    .action(async (flags) => {
+      status = await buildCommand(flags, env);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      return 2;
+    }
+    return reportError(error, env);
+  }
+}

@@ -1,0 +1,13 @@
+import type { RendererKind } from '@uai/core';
+
+/** Live progress in a terminal; plain lines in CI, when piped, or in tests. */
+export function chooseRenderer(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): RendererKind {
+  if (!stream.isTTY) return 'plain';
+  if (env.CI && env.CI !== 'false') return 'plain';
+  if (env.TERM === 'dumb') return 'plain';
+  return 'live';
+}
+
+export function writeLine(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}

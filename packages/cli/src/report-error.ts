@@ -1,0 +1,14 @@
+import { isUaiError, redact } from '@uai/core';
+import { writeLine } from './output.js';
+
+/** The one place that decides what the user sees of an error that ended the command. */
+export function reportError(error: unknown, env: NodeJS.ProcessEnv): number {
+  const mask = (text: string) => redact(text, [env.UHUB_PASSWORD]);
+  if (isUaiError(error)) {
+    writeLine(process.stderr, mask(error.message));
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  writeLine(process.stderr, mask(`Unexpected error: ${stack}\nThis is a bug in uai; please report it with the command you ran.`));
+  return 1;
+}

@@ -1,0 +1,112 @@
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, readdir, rm, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UaiError } from './errors.js';
+import { contextCodeDir, type ModelPlan } from './plan.js';
+import type { RenderedFile } from './render.js';
+import { isInside, realpathOrUndefined } from './safe-paths.js';
+import { writeFiles } from './write-files.js';
+
+/** Hard-links a file when it can (model weights are big), else copies it (copy-on-write where the disk can). */
+async function placeFile(source: string, target: string): Promise<void> {
+  try {
+    await link(source, target);
+  } catch {
+    await copyFile(source, target, constants.COPYFILE_FICLONE);
+  }
+}
+
+interface CopyContext {
+  plan: ModelPlan;
+  realRoot: string;
+  /** Real paths of the folders being copied, to stop symlink loops. */
+  ancestors: Set<string>;
+  ignored?: (relative: string, isDir: boolean) => boolean;
+}
+
+async function copyTree(source: string, target: string, relative: string, ctx: CopyContext): Promise<void> {
+  await mkdir(target, { recursive: true });
+  const entries = (await readdir(source)).sort();
+  for (const name of entries) {
+    const from = path.join(source, name);
+    const to = path.join(target, name);
+    const rel = relative ? `${relative}/${name}` : name;
+    let info = await lstat(from);
+    let real = from;
+    if (info.isSymbolicLink()) {
+      // Model caches link to blobs; pack what a link points to, if it stays inside the project.
+      const resolved = await realpathOrUndefined(from);
+      if (!resolved) {
+        throw new UaiError('UAI_MODEL_FILE_MISSING', `${path.relative(ctx.realRoot, from)} is a broken symlink. Remove it or fix its target.`, {
+          model: ctx.plan.name,
+          step: 'check',
+        });
+      }
+      if (!isInside(ctx.realRoot, resolved)) {
+        throw new UaiError(
+          'UAI_UNSAFE_PATH',
+          `${path.relative(ctx.realRoot, from)} is a symlink to ${resolved}, outside the project. Copy the file into the project, or remove the link.`,
+          { model: ctx.plan.name, step: 'check' },
+        );
+      }
+      real = resolved;
+      info = await stat(resolved);
+    }
+    if (ctx.ignored?.(rel, info.isDirectory())) continue;
+    if (info.isDirectory()) {
+      if (ctx.ancestors.has(real)) continue;
+      ctx.ancestors.add(real);
+      await copyTree(real, to, rel, ctx);
+      ctx.ancestors.delete(real);
+    } else if (info.isFile()) {
+      await placeFile(real, to);
+    }
+    // Sockets, fifos and devices are not packed.
+  }
+}
+
+export interface AssembleOptions {
+  root: string;
+  files: readonly RenderedFile[];
+  ignored?: (relative: string, isDir: boolean) => boolean;
+}
+
+/**
+ * Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. Built in a
+ * temp folder and renamed into place, so a failure leaves the previous build folder as it was.
+ */
+export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions): Promise<void> {
+  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
+  const temp = `${plan.buildDir}.tmp-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  try {
+    await mkdir(temp, { recursive: true });
+    const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
+    await copyTree(packReal, path.join(temp, contextCodeDir), '', {
+      plan,
+      realRoot,
+      ancestors: new Set([packReal]),
+      ignored: options.ignored,
+    });
+    const files = [...options.files];
+    if (plan.userConfigFile) await placeFile(plan.userConfigFile, path.join(temp, plan.configName));
+    await writeFiles(temp, files);
+    await rm(plan.buildDir, { recursive: true, force: true });
+    await rename(temp, plan.buildDir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new UaiError('UAI_DISK_FULL', `No space left on the disk while writing ${path.relative(options.root, temp)}. Free some space and run again.`, {
+        cause: error,
+        model: plan.name,
+        step: 'assemble',
+      });
+    }
+    throw error;
+  }
+}
+
+/** Writes only the rendered files (for --dry-run), leaving code/ out. */
+export async function writeRenderedOnly(plan: ModelPlan, files: readonly RenderedFile[]): Promise<void> {
+  await writeFiles(plan.buildDir, files);
+}

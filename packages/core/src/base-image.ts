@@ -1,0 +1,56 @@
+import type { BaseImageEntry, UaiPlugin } from './plugin.js';
+
+export type BaseImageChoice = { ok: true; entry: BaseImageEntry } | { ok: false; message: string };
+
+/** `caffe-intel 1.0.0` and `Caffe-1.0.0 ` name the same thing as their tidy forms. */
+export function normalizeKey(value: string): string {
+  return value.trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** `python-2.7.6` -> `2.7`: images are told apart by major.minor, and docs mix `2.7` with `2.7.6`. */
+function pythonMinor(value: string): string {
+  const match = /(\d+)\.(\d+)/.exec(value);
+  return match ? `${match[1]}.${match[2]}` : normalizeKey(value);
+}
+
+/** `ubuntu` matches every ubuntu image; `ubuntu-16.04` only that one. */
+function osMatches(wanted: string, entry: string): boolean {
+  const w = normalizeKey(wanted);
+  const e = normalizeKey(entry);
+  return e === w || e.startsWith(`${w}-`);
+}
+
+function describe(entry: BaseImageEntry): string {
+  return `${entry.os}/${entry.python} (${entry.image})`;
+}
+
+/**
+ * Picks the base image for a model from its plugin's catalog: the entries of its `aiArchV`, narrowed
+ * by `os` and `pythonVersion`; the catalog's first match wins, so each plugin lists its default first.
+ */
+export function chooseBaseImage(
+  plugin: Pick<UaiPlugin, 'catalog' | 'framework'>,
+  wanted: { aiArchV: string; os: string; pythonVersion: string },
+): BaseImageChoice {
+  const arch = normalizeKey(wanted.aiArchV);
+  const forArch = plugin.catalog.filter((entry) => normalizeKey(entry.aiArchV) === arch);
+  if (forArch.length === 0) {
+    const known = [...new Set(plugin.catalog.map((entry) => entry.aiArchV))].join(', ');
+    return {
+      ok: false,
+      message: `unknown aiArchV "${wanted.aiArchV}" for framework ${plugin.framework}; known: ${known || 'none'}. Or set baseImage to a full image reference.`,
+    };
+  }
+  const match = forArch.find(
+    (entry) => osMatches(wanted.os, entry.os) && pythonMinor(entry.python) === pythonMinor(wanted.pythonVersion),
+  );
+  if (!match) {
+    return {
+      ok: false,
+      message: `no ${wanted.aiArchV} base image for os "${wanted.os}" and pythonVersion "${wanted.pythonVersion}"; available: ${forArch
+        .map(describe)
+        .join(', ')}. Set os/pythonVersion to one of them, or set baseImage.`,
+    };
+  }
+  return { ok: true, entry: match };
+}

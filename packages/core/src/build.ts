@@ -1,0 +1,64 @@
+import type { ImageBuilder } from './builder.js';
+import { credentialsFromEnv } from './credentials.js';
+import { dockerBuilder } from './docker-builder.js';
+import { runPipeline, type RendererKind } from './pipeline.js';
+import { prepareRun, type PreparedRun } from './prepare-run.js';
+import { SecretStore } from './redact.js';
+import { exitCodeFor, type BuildReport, type ModelResult } from './report.js';
+
+export interface BuildOptions {
+  cwd?: string;
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  models?: readonly string[];
+  /** @default true */
+  push?: boolean;
+  dryRun?: boolean;
+  failFast?: boolean;
+  concurrency?: number;
+  renderer?: RendererKind;
+  signal?: AbortSignal;
+  progress?: NodeJS.WriteStream;
+  /** Makes the builder; the CLI passes the Docker one. @default dockerBuilder */
+  createBuilder?: (run: PreparedRun) => ImageBuilder;
+  fallbackFrom?: string;
+  onPrepared?: (run: PreparedRun) => void;
+  onResult?: (result: ModelResult) => void;
+}
+
+/** `uai build` as a function: prepare (exit 2 on bad config), then the pipeline. */
+export async function build(options: BuildOptions = {}): Promise<BuildReport & { run: PreparedRun }> {
+  const env = options.env ?? process.env;
+  const run = await prepareRun({
+    cwd: options.cwd,
+    configFile: options.configFile,
+    env,
+    models: options.models,
+    fallbackFrom: options.fallbackFrom,
+  });
+  options.onPrepared?.(run);
+  const secrets = new SecretStore();
+  secrets.add(env.UHUB_PASSWORD);
+  const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
+  const builder = options.createBuilder?.(run) ?? dockerBuilder({ env });
+  try {
+    const models = await runPipeline({
+      root: run.root,
+      plans: run.plans,
+      builder,
+      credentials,
+      push: options.push ?? true,
+      dryRun: options.dryRun ?? false,
+      failFast: options.failFast ?? false,
+      concurrency: options.concurrency ?? run.config.concurrency,
+      renderer: options.renderer ?? 'plain',
+      secrets,
+      signal: options.signal,
+      progress: options.progress,
+      onResult: options.onResult,
+    });
+    return { models, exitCode: exitCodeFor(models), run };
+  } finally {
+    await builder.dispose();
+  }
+}

@@ -1,0 +1,30 @@
+import type { ModelPlan } from './plan.js';
+
+/** Credentials for one registry host; the password stays in memory. */
+export interface RegistryCredentials {
+  host: string;
+  username: string;
+  password: string;
+}
+
+export interface StepContext {
+  signal: AbortSignal;
+  /** One line of progress for the model's task. Already masked of secrets by the caller. */
+  log: (line: string) => void;
+}
+
+export interface PushResult {
+  /** The registry's manifest digest, `sha256:...`. */
+  digest?: string;
+}
+
+/** What makes images: the Docker CLI now, a native OCI builder later. */
+export interface ImageBuilder {
+  readonly name: string;
+  /** Once before the parallel phase: check the engine, log in to each registry. */
+  prepare(credentials: readonly RegistryCredentials[], ctx: StepContext): Promise<void>;
+  build(plan: ModelPlan, ctx: StepContext): Promise<void>;
+  push(plan: ModelPlan, ctx: StepContext): Promise<PushResult>;
+  /** Always called at the end, whatever happened: removes temporary credentials. */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+interface DockerConfigFile {
+  auths?: Record<string, unknown>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+/**
+ * The Docker config `uai` hands the Docker CLI: the user's, so their stored logins keep working, but
+ * with the hosts we log into taken out of any credential helper, so `docker login` writes into this
+ * temporary copy and never into the user's keychain. Hosts the user's store serves keep it.
+ */
+export function temporaryDockerConfig(user: DockerConfigFile, loginHosts: readonly string[]): DockerConfigFile {
+  const config: DockerConfigFile = { ...user, auths: { ...(user.auths ?? {}) }, credHelpers: { ...(user.credHelpers ?? {}) } };
+  if (config.credsStore) {
+    // Hosts listed in auths with a store are served by it; name them one by one so dropping the store keeps them.
+    for (const host of Object.keys(config.auths ?? {})) config.credHelpers![host] ??= config.credsStore;
+    delete config.credsStore;
+  }
+  for (const host of loginHosts) {
+    delete config.credHelpers![host];
+    delete config.auths![host];
+  }
+  return config;
+}
+
+/** The user's Docker config folder, as the Docker CLI finds it. */
+export function userDockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
+}
+
+async function readUserConfig(dir: string): Promise<DockerConfigFile> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as DockerConfigFile;
+  } catch {
+    return {};
+  }
+}
+
+/** A folder of mode 0700 in the system temp dir (never the project or HOME), removed by `remove()`. */
+export async function createTemporaryDockerConfig(
+  loginHosts: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'uai-docker-'));
+  await chmod(dir, 0o700);
+  const config = temporaryDockerConfig(await readUserConfig(userDockerConfigDir(env)), loginHosts);
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}

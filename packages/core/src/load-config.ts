@@ -1,0 +1,105 @@
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { createJiti } from 'jiti';
+import path from 'node:path';
+import { UaiError } from './errors.js';
+import type { UserConfig } from './config-schema.js';
+
+/** What a config file may export: an object, a promise of one, or a function of the command. */
+export type ConfigExport =
+  | UserConfig
+  | Promise<UserConfig>
+  | ((env: ConfigEnv) => UserConfig | Promise<UserConfig>);
+
+export interface ConfigEnv {
+  command: string;
+  mode: string;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the config file. */
+  path: string;
+  /** The raw, not yet validated config. */
+  config: unknown;
+}
+
+export const searchPlaces = [
+  'package.json',
+  '.uairc',
+  '.uairc.json',
+  '.uairc.js',
+  '.uairc.mjs',
+  '.uairc.cjs',
+  '.uairc.ts',
+  'uai.config.ts',
+  'uai.config.mts',
+  'uai.config.cts',
+  'uai.config.js',
+  'uai.config.mjs',
+  'uai.config.cjs',
+  'uai.config.json',
+];
+
+/**
+ * Loads TypeScript and JavaScript configs in memory with jiti: cosmiconfig's own TypeScript loader
+ * writes a compiled copy next to the config, and `uai` never writes into the user's tree.
+ */
+const loadModule: Loader = async (filepath) => {
+  const jiti = createJiti(filepath, { moduleCache: false, fsCache: false, interopDefault: true });
+  return jiti.import(filepath, { default: true });
+};
+
+function explorer() {
+  return cosmiconfig('uai', {
+    searchPlaces,
+    searchStrategy: 'none',
+    loaders: {
+      '.ts': loadModule,
+      '.mts': loadModule,
+      '.cts': loadModule,
+      '.js': loadModule,
+      '.mjs': loadModule,
+      '.cjs': loadModule,
+    },
+  });
+}
+
+/**
+ * The one place that reads config files. Looks in `cwd` (not above it), or loads `configFile`.
+ * Returns null when there is no config.
+ */
+export async function loadConfigFile(
+  options: { cwd?: string; configFile?: string; env?: ConfigEnv } = {},
+): Promise<LoadedConfig | null> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? { command: 'build', mode: 'production' };
+  let result;
+  try {
+    result = options.configFile
+      ? await explorer().load(path.resolve(cwd, options.configFile))
+      : await explorer().search(cwd);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && options.configFile) {
+      throw new UaiError('UAI_CONFIG_NOT_FOUND', `Config file ${options.configFile} does not exist. Check the --config path.`, { cause });
+    }
+    const file = options.configFile ?? 'the config file';
+    throw new UaiError('UAI_CONFIG_LOAD_FAILED', `Could not load ${file}: ${(cause as Error).message}`, { cause });
+  }
+  if (!result || result.isEmpty) return null;
+
+  let config: unknown = result.config;
+  try {
+    if (typeof config === 'function') config = await (config as (env: ConfigEnv) => unknown)(env);
+    config = await config;
+  } catch (cause) {
+    throw new UaiError('UAI_CONFIG_LOAD_FAILED', `The function exported by ${result.filepath} threw: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return { path: result.filepath, config };
+}
+
+/** Identity function for type inference in `uai.config.ts`. */
+export function defineConfig<T extends ConfigExport>(config: T): T {
+  return config;
+}

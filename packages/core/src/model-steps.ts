@@ -1,0 +1,21 @@
+import { assembleBuildDir, writeRenderedOnly } from './assemble.js';
+import type { ImageBuilder, PushResult, StepContext } from './builder.js';
+import { checkInputs } from './check-inputs.js';
+import type { ModelPlan } from './plan.js';
+import { renderModel, type RenderedFile } from './render.js';
+import { loadTemplates } from './templates.js';
+
+/** The steps of one model, in order. Each is a plain async function so the pipeline only sequences them. */
+export const modelSteps = {
+  check: (plan: ModelPlan, root: string) => checkInputs(plan, root),
+
+  render: async (plan: ModelPlan, root: string): Promise<RenderedFile[]> => renderModel(plan, await loadTemplates(root, plan.plugin)),
+
+  assemble: (plan: ModelPlan, root: string, files: RenderedFile[]) => assembleBuildDir(plan, { root, files }),
+
+  writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
+
+  build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext) => builder.build(plan, ctx),
+
+  push: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext): Promise<PushResult> => builder.push(plan, ctx),
+};

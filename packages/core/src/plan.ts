@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { chooseBaseImage } from './base-image.js';
+import type { ConfigIssue } from './errors.js';
+import type { RegistryConfig } from './config-schema.js';
+import type { FileRequirement, PluginModel, UaiPlugin } from './plugin.js';
+import type { ResolvedConfig, ResolvedModel } from './validate-config.js';
+
+/** Where the platform's server looks for the code, and where the config goes. */
+export const appDir = '/ai-ucloud-client-django';
+export const generatedConfigName = 'ufile.json';
+export const dockerfileName = 'uaiservice.Dockerfile';
+export const contextCodeDir = 'code';
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+/** Everything needed to build one model, computed without touching the disk. */
+export interface ModelPlan {
+  name: string;
+  framework: string;
+  plugin: UaiPlugin;
+  model: PluginModel;
+  /** The registry host images are pushed to (and catalog bases pulled from). */
+  registryHost: string;
+  /** `<host>/<namespace>/<image>`. */
+  imageRef: string;
+  baseImage: string;
+  /** Absolute folder packed at `appDir`. */
+  packDir: string;
+  /** `.uai/build/<name>` under the project. */
+  buildDir: string;
+  env: EnvVar[];
+  /** File name of the service config in `appDir`. */
+  configName: string;
+  /** The generated service config, or null when the user supplies one (`userConfigFile`). */
+  serviceConfig: Record<string, unknown> | null;
+  /** Absolute path of a user-supplied config file (self-defined). */
+  userConfigFile?: string;
+  modelFiles: FileRequirement[];
+}
+
+export interface PlanOptions {
+  /** The config file's folder: every relative path starts here. */
+  root: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The host a run pushes to: `UAI_REGISTRY_HOST`/`UAI_REGISTRY_INTERNAL_HOST` override the config. */
+export function effectiveRegistry(registry: RegistryConfig, env: NodeJS.ProcessEnv = {}): RegistryConfig & { pushHost: string } {
+  const host = env.UAI_REGISTRY_HOST || registry.host;
+  const internalHost = env.UAI_REGISTRY_INTERNAL_HOST || registry.internalHost;
+  return { ...registry, host, internalHost, pushHost: registry.inUhost ? internalHost : host };
+}
+
+/** The service config every framework shares, with the framework's section. */
+export function serviceConfigFor(model: PluginModel, plugin: UaiPlugin): Record<string, unknown> | null {
+  const section = plugin.serviceConfig(model);
+  if (section === null) return null;
+  return {
+    http_server: {
+      exec: { main_file: model.mainModule, main_class: model.mainClass },
+      [section.key]: section.section,
+    },
+  };
+}
+
+function planModel(model: ResolvedModel, config: ResolvedConfig, options: PlanOptions): ModelPlan | ConfigIssue {
+  const registry = effectiveRegistry(config.registry, options.env);
+  const { plugin, ...pluginModel } = model;
+  let baseImage = model.baseImage;
+  if (!baseImage) {
+    const choice = chooseBaseImage(plugin, model);
+    if (!choice.ok) return { path: `models.${model.name}.aiArchV`, message: choice.message };
+    baseImage = `${registry.pushHost}/${choice.entry.image}`;
+  }
+  const userConfig = plugin.userConfigFile?.(pluginModel);
+  const configName = userConfig ? path.posix.basename(userConfig) : generatedConfigName;
+  const env: EnvVar[] = [
+    { name: 'UAI_SERVICE_CONFIG', value: `${appDir}/${configName}` },
+    ...Object.entries(plugin.env?.(pluginModel) ?? {}).map(([name, value]) => ({ name, value })),
+  ];
+  return {
+    name: model.name,
+    framework: model.framework,
+    plugin,
+    model: pluginModel,
+    registryHost: registry.pushHost,
+    imageRef: `${registry.pushHost}/${config.registry.namespace}/${model.image}`,
+    baseImage,
+    packDir: path.resolve(options.root, model.packFilePath),
+    buildDir: path.join(options.root, '.uai', 'build', model.name),
+    env,
+    configName,
+    serviceConfig: userConfig ? null : serviceConfigFor(pluginModel, plugin),
+    userConfigFile: userConfig ? path.resolve(options.root, userConfig) : undefined,
+    modelFiles: plugin.modelFiles(pluginModel),
+  };
+}
+
+/** Turns a validated config into one plan per model. Pure; config-level problems come back as issues. */
+export function planBuild(config: ResolvedConfig, options: PlanOptions): { plans: ModelPlan[]; issues: ConfigIssue[] } {
+  const plans: ModelPlan[] = [];
+  const issues: ConfigIssue[] = [];
+  config.models.forEach((model, index) => {
+    const result = planModel(model, config, options);
+    if ('message' in result) issues.push({ ...result, path: `models[${index}].aiArchV` });
+    else plans.push(result);
+  });
+  return { plans, issues };
+}

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UaiPlugin } from './plugin.js';
+import type { ModelTemplates, TemplateSource } from './render.js';
+
+export const templateFiles = {
+  dockerfile: 'uaiservice.Dockerfile.hbs',
+  serviceConfig: 'service-config.json.hbs',
+} as const;
+
+/** The templates shipped with @uai/core (copied from the repository's templates/ at build). */
+export const defaultTemplatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
+
+async function readFirst(candidates: string[]): Promise<TemplateSource> {
+  for (const candidate of candidates) {
+    try {
+      return { path: candidate, source: await readFile(candidate, 'utf8') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  throw new Error(`no template found; looked at ${candidates.join(', ')}`);
+}
+
+/** Reads a model's templates: the project's templates/ first, then the plugin's, then ours. */
+export async function loadTemplates(root: string, plugin: UaiPlugin): Promise<ModelTemplates> {
+  const pick = (kind: keyof typeof templateFiles) =>
+    readFirst([
+      path.join(root, 'templates', templateFiles[kind]),
+      ...(plugin.templates?.[kind] ? [plugin.templates[kind]] : []),
+      path.join(defaultTemplatesDir, templateFiles[kind]),
+    ]);
+  return { dockerfile: await pick('dockerfile'), serviceConfig: await pick('serviceConfig') };
+}

@@ -1,0 +1,1 @@
+export { default, caffeCatalog, type CaffeOptions } from './caffe.js';
