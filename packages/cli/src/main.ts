@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCommand } from './commands/build.js';
+import { frameworksCommand } from './commands/frameworks.js';
+import { packdockerCommand } from './commands/packdocker.js';
 import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,6 +41,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }))
     .action(async (flags) => {
       status = await buildCommand(flags, env);
+    });
+
+  program
+    .command('packdocker')
+    .description('the old uai_tool.py packdocker command line: build and push one model (caffe|tf|keras|mxnet|xgboost|self)')
+    .argument('<framework>', 'caffe, tf, keras, mxnet, xgboost or self')
+    .argument('[flags...]', 'the old flags: --pack_file_path --main_module --main_class --model_dir --model_name --uhub_registry --uhub_imagename ... (--print-config prints the equivalent uai.config.ts)')
+    .allowUnknownOption()
+    .helpOption('-h, --help')
+    .action(async (framework: string, flags: string[]) => {
+      status = await packdockerCommand(framework, flags, env);
+    });
+
+  program
+    .command('frameworks')
+    .description('list installed frameworks, their aiArchV values and default base images')
+    .action(async () => {
+      status = await frameworksCommand(env);
     });
 
   try {

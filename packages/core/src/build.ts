@@ -2,7 +2,7 @@ import type { ImageBuilder } from './builder.js';
 import { credentialsFromEnv } from './credentials.js';
 import { dockerBuilder } from './docker-builder.js';
 import { runPipeline, type RendererKind } from './pipeline.js';
-import { prepareRun, type PreparedRun } from './prepare-run.js';
+import { prepareRun, type PreparedRun, type PrepareOptions } from './prepare-run.js';
 import { SecretStore } from './redact.js';
 import { exitCodeFor, type BuildReport, type ModelResult } from './report.js';
 
@@ -22,6 +22,10 @@ export interface BuildOptions {
   /** Makes the builder; the CLI passes the Docker one. @default dockerBuilder */
   createBuilder?: (run: PreparedRun) => ImageBuilder;
   fallbackFrom?: string;
+  /** A config made in memory instead of a file (see PrepareOptions.inline). */
+  inline?: PrepareOptions['inline'];
+  /** More values to mask in all output (API keys given to `uai packdocker`). */
+  secrets?: readonly string[];
   onPrepared?: (run: PreparedRun) => void;
   onResult?: (result: ModelResult) => void;
 }
@@ -35,10 +39,12 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
     env,
     models: options.models,
     fallbackFrom: options.fallbackFrom,
+    inline: options.inline,
   });
   options.onPrepared?.(run);
   const secrets = new SecretStore();
   secrets.add(env.UHUB_PASSWORD);
+  for (const secret of options.secrets ?? []) secrets.add(secret);
   const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
   const builder = options.createBuilder?.(run) ?? dockerBuilder({ env });
   try {

@@ -17,3 +17,6 @@ export type { ImageBuilder, RegistryCredentials, StepContext, PushResult } from 
 export { formatSummary, jsonReport, exitCodeFor, type BuildReport, type ModelResult, type ModelStatus } from './report.js';
 export { SecretStore, redact } from './redact.js';
 export * as identifiers from './identifiers.js';
+export { checkInputs } from './check-inputs.js';
+export { assembleBuildDir } from './assemble.js';
+export { previewModel, type Preview } from './preview.js';

@@ -15,6 +15,11 @@ export interface PrepareOptions {
   command?: ConfigEnv['command'];
   /** Where built-in plugins are found when the project has not installed them (the CLI's folder). */
   fallbackFrom?: string;
+  /**
+   * A config made in memory (`uai packdocker`) instead of a file: `path` is where it would live, so
+   * relative paths and `.uai/` start from its folder.
+   */
+  inline?: { path: string; config: unknown };
 }
 
 export interface PreparedRun {
@@ -37,11 +42,13 @@ function frameworksOf(raw: unknown): string[] {
 /** Load, resolve plugins, validate and plan: everything before the first effect on an image. */
 export async function prepareRun(options: PrepareOptions = {}): Promise<PreparedRun> {
   const cwd = options.cwd ?? process.cwd();
-  const loaded = await loadConfigFile({
-    cwd,
-    configFile: options.configFile,
-    env: { command: options.command ?? 'build', mode: 'production' },
-  });
+  const loaded =
+    options.inline ??
+    (await loadConfigFile({
+      cwd,
+      configFile: options.configFile,
+      env: { command: options.command ?? 'build', mode: 'production' },
+    }));
   if (!loaded) {
     throw new UaiError(
       'UAI_CONFIG_NOT_FOUND',

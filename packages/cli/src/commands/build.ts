@@ -1,4 +1,4 @@
-import { build, formatSummary, jsonReport, type ModelResult } from '@uai/core';
+import { build, formatSummary, jsonReport, type BuildOptions, type ModelResult } from '@uai/core';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from '../interrupt.js';
 import { chooseRenderer, writeLine } from '../output.js';
@@ -14,7 +14,7 @@ export interface BuildFlags {
 }
 
 /** The CLI's own folder: built-in plugins are found from here when the project has not installed them. */
-const cliDir = fileURLToPath(new URL('..', import.meta.url));
+export const cliDir = fileURLToPath(new URL('..', import.meta.url));
 
 function successLine(result: ModelResult): string | undefined {
   if (result.status === 'pushed') return `upload docker images successful. images:${result.image}`;
@@ -22,19 +22,17 @@ function successLine(result: ModelResult): string | undefined {
   return undefined;
 }
 
-export async function buildCommand(flags: BuildFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs a build and prints what the user sees: a success line per model as it finishes, then the
+ * summary, or with `json` the JSON document alone on stdout (everything else on stderr).
+ */
+export async function buildAndReport(options: BuildOptions, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const interrupt = onInterrupt();
-  // With --json, stdout carries the JSON document alone.
-  const out = flags.json ? process.stderr : process.stdout;
+  const out = json ? process.stderr : process.stdout;
   try {
     const report = await build({
-      configFile: flags.config,
+      ...options,
       env,
-      models: flags.model,
-      push: flags.push,
-      dryRun: flags.dryRun,
-      failFast: flags.failFast,
-      concurrency: flags.concurrency,
       renderer: chooseRenderer(env, process.stderr),
       signal: interrupt.signal,
       fallbackFrom: cliDir,
@@ -43,10 +41,25 @@ export async function buildCommand(flags: BuildFlags, env: NodeJS.ProcessEnv = p
         if (line) writeLine(out, line);
       },
     });
-    if (flags.json) writeLine(process.stdout, jsonReport(report.models));
+    if (json) writeLine(process.stdout, jsonReport(report.models));
     else writeLine(process.stdout, `\n${formatSummary(report.models)}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
   } finally {
     interrupt.dispose();
   }
+}
+
+export function buildCommand(flags: BuildFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return buildAndReport(
+    {
+      configFile: flags.config,
+      models: flags.model,
+      push: flags.push,
+      dryRun: flags.dryRun,
+      failFast: flags.failFast,
+      concurrency: flags.concurrency,
+    },
+    Boolean(flags.json),
+    env,
+  );
 }

@@ -1,0 +1,1 @@
+export { default, kerasCatalog, type KerasOptions } from './keras.js';

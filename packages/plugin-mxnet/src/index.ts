@@ -1,0 +1,1 @@
+export { default, mxnetCatalog, paramsFileName, type MxnetOptions } from './mxnet.js';

@@ -1,0 +1,1 @@
+export { default, type SelfOptions } from './self.js';

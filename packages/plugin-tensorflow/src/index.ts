@@ -1,0 +1,1 @@
+export { default, tensorflowCatalog, type TensorflowOptions } from './tensorflow.js';

@@ -1,0 +1,1 @@
+export { default, xgboostCatalog, type XgboostOptions } from './xgboost.js';
