@@ -4,6 +4,7 @@ import { checkInputs } from './check-inputs.js';
 import type { ModelPlan } from './plan.js';
 import { renderModel, type RenderedFile } from './render.js';
 import { loadTemplates } from './templates.js';
+import { loadIgnore } from './uaiignore.js';
 
 /** The steps of one model, in order. Each is a plain async function so the pipeline only sequences them. */
 export const modelSteps = {
@@ -11,7 +12,8 @@ export const modelSteps = {
 
   render: async (plan: ModelPlan, root: string): Promise<RenderedFile[]> => renderModel(plan, await loadTemplates(root, plan.plugin)),
 
-  assemble: (plan: ModelPlan, root: string, files: RenderedFile[]) => assembleBuildDir(plan, { root, files }),
+  assemble: async (plan: ModelPlan, root: string, files: RenderedFile[]) =>
+    assembleBuildDir(plan, { root, files, ignored: await loadIgnore(plan.packDir, root) }),
 
   writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
 
