@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { buildCommand } from './commands/build.js';
 import { frameworksCommand } from './commands/frameworks.js';
+import { lockCommand } from './commands/lock.js';
 import { packdockerCommand } from './commands/packdocker.js';
 import { reportError } from './report-error.js';
 
@@ -52,6 +53,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .helpOption('-h, --help')
     .action(async (framework: string, flags: string[]) => {
       status = await packdockerCommand(framework, flags, env);
+    });
+
+  program
+    .command('lock')
+    .description('resolve every model\'s base image to its registry digest and write uai.lock.json')
+    .option('--config <path>', 'config file')
+    .action(async (flags: { config?: string }) => {
+      status = await lockCommand(flags, env);
     });
 
   program

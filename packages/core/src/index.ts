@@ -20,3 +20,5 @@ export * as identifiers from './identifiers.js';
 export { checkInputs } from './check-inputs.js';
 export { assembleBuildDir } from './assemble.js';
 export { previewModel, type Preview } from './preview.js';
+export { applyLock, lockFileName, parseLockFile, serializeLockFile, type LockFile } from './lockfile.js';
+export { writeLock, resolveDigests } from './lock.js';

@@ -36,6 +36,9 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       renderer: chooseRenderer(env, process.stderr),
       signal: interrupt.signal,
       fallbackFrom: cliDir,
+      onPrepared: (run) => {
+        for (const warning of run.warnings) writeLine(process.stderr, `warning: ${warning}`);
+      },
       onResult: (result) => {
         const line = successLine(result);
         if (line) writeLine(out, line);
