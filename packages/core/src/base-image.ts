@@ -1,6 +1,10 @@
 import type { BaseImageEntry, UaiPlugin } from './plugin.js';
 
-export type BaseImageChoice = { ok: true; entry: BaseImageEntry } | { ok: false; message: string };
+// Same values as validate-config's defaults; kept here so this module stays free of imports.
+const defaultOs = 'ubuntu';
+const defaultPythonVersion = 'python-2.7.6';
+
+export type BaseImageChoice = { ok: true; entry: BaseImageEntry } | { ok: false; message: string; /** The model key to fix. */ key: 'aiArchV' | 'os' | 'pythonVersion' };
 
 /** `caffe-intel 1.0.0` and `Caffe-1.0.0 ` name the same thing as their tidy forms. */
 export function normalizeKey(value: string): string {
@@ -38,15 +42,21 @@ export function chooseBaseImage(
     const known = [...new Set(plugin.catalog.map((entry) => entry.aiArchV))].join(', ');
     return {
       ok: false,
+      key: 'aiArchV',
       message: `unknown aiArchV "${wanted.aiArchV}" for framework ${plugin.framework}; known: ${known || 'none'}. Or set baseImage to a full image reference.`,
     };
   }
   const match = forArch.find(
     (entry) => osMatches(wanted.os, entry.os) && pythonMinor(entry.python) === pythonMinor(wanted.pythonVersion),
   );
+  // Left at their defaults, os and pythonVersion mean "whatever this aiArchV has": its first image.
+  if (!match && normalizeKey(wanted.os) === defaultOs && normalizeKey(wanted.pythonVersion) === defaultPythonVersion) {
+    return { ok: true, entry: forArch[0] };
+  }
   if (!match) {
     return {
       ok: false,
+      key: forArch.some((entry) => osMatches(wanted.os, entry.os)) ? 'pythonVersion' : 'os',
       message: `no ${wanted.aiArchV} base image for os "${wanted.os}" and pythonVersion "${wanted.pythonVersion}"; available: ${forArch
         .map(describe)
         .join(', ')}. Set os/pythonVersion to one of them, or set baseImage.`,

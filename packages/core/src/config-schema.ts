@@ -10,12 +10,16 @@ import {
   pythonModulePattern,
   unsafeRelativePath,
 } from './identifiers.js';
+import { quoteValue } from './errors.js';
 import type { UaiPlugin } from './plugin.js';
 
 /** A string that says `required` when missing, instead of zod's type message. */
 export function requiredString() {
   return z.string({
-    error: (issue) => (issue.input === undefined ? 'required' : `expected a string, got ${typeof issue.input}`),
+    error: (issue) => {
+      if (issue.code !== 'invalid_type') return undefined;
+      return issue.input === undefined ? 'required' : `expected a string, got ${describeType(issue.input)}`;
+    },
   });
 }
 
@@ -23,12 +27,29 @@ export function requiredString() {
 export function relativePath() {
   return requiredString().superRefine((value, ctx) => {
     const reason = unsafeRelativePath(value);
-    if (reason) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${reason}` });
+    if (reason) ctx.addIssue({ code: 'custom', message: `${quoteValue(value)} ${reason}` });
   });
 }
 
+/** Says `required` for a missing object, else what was found instead. */
+function objectError(what: string) {
+  return {
+    error: (issue: { code?: string; input?: unknown }) => {
+      if (issue.code !== 'invalid_type') return undefined;
+      return issue.input === undefined ? 'required' : `expected ${what}, got ${describeType(issue.input)}`;
+    },
+  };
+}
+
+/** `null` and arrays are worth naming: `typeof` calls both "object". */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
 function matching(pattern: RegExp, what: string) {
-  return requiredString().regex(pattern, { message: `must be ${what}` });
+  return requiredString().regex(pattern, { error: (issue) => `${quoteValue(issue.input)} is not valid: must be ${what}` });
 }
 
 export const registrySchema = z
@@ -43,7 +64,7 @@ export const registrySchema = z
     namespace: matching(namespacePattern, 'lowercase letters, digits and . _ - (the UHub repository)').describe(
       'The UHub repository (the old --uhub_registry).',
     ),
-  })
+  }, objectError('an object like { namespace: "uai_demo" }'))
   .describe('Where base images come from and images go to.');
 
 /** Keys every model has, whatever its framework. */
@@ -58,7 +79,8 @@ export const commonModelShape = {
   baseImage: matching(imageReferencePattern, 'a full image reference like host/path:tag').optional().describe(
     'Overrides the catalog: a full image reference, used as given.',
   ),
-  packFilePath: relativePath().describe('Folder with the inference code, relative to the config file; all of it is packed.'),
+  // Optional here so `defaults` can give it; validateConfig requires it once defaults are merged.
+  packFilePath: relativePath().optional().describe('Folder with the inference code, relative to the config file; all of it is packed.'),
   mainModule: matching(pythonModulePattern, 'a Python module name like mnist_inference').optional().describe(
     'Python module holding the main class.',
   ),
@@ -78,14 +100,26 @@ export const commonModelShape = {
 export const commonModelKeys = Object.keys(commonModelShape) as ReadonlyArray<keyof typeof commonModelShape>;
 
 /** Shape of a model before its plugin validates the framework's own keys. */
-export const modelSchema = z.looseObject(commonModelShape).describe('One image to build.');
+export const modelSchema = z.looseObject(commonModelShape, objectError('a model object')).describe('One image to build.');
 
 const { name: _name, framework: _framework, image: _image, ...defaultableShape } = commonModelShape;
 
 export const defaultsSchema = z
-  .strictObject(defaultableShape)
+  .strictObject(defaultableShape, objectError('an object'))
   .partial()
   .describe('Merged under every model.');
+
+/** `models: [...]`, of `item`. */
+export function modelList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item, {
+      error: (issue) => {
+        if (issue.code !== 'invalid_type') return undefined;
+        return issue.input === undefined ? 'required' : `expected an array of models, got ${describeType(issue.input)}`;
+      },
+    })
+    .min(1, { message: 'declare at least one model' });
+}
 
 export const builderSchema = z.enum(['auto', 'docker', 'native']);
 
@@ -99,10 +133,8 @@ export const configSchema = z
       .array(z.custom<UaiPlugin>((value) => typeof value === 'object' && value !== null, 'expected a plugin object'))
       .default([])
       .describe('Third-party framework plugins, e.g. [onnx()].'),
-    models: z
-      .array(modelSchema, { error: (issue) => (issue.input === undefined ? 'required' : 'expected an array of models') })
-      .min(1, { message: 'declare at least one model' }),
-  })
+    models: modelList(modelSchema).describe('The images to build, one per model.'),
+  }, objectError('an object: export default defineConfig({ registry, models })'))
   .describe('uai.config.ts');
 
 /** What a user writes. */

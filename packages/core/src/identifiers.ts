@@ -16,9 +16,16 @@ export const imagePattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*:
 /** A registry host with an optional port: `uhub.ucloud.cn`, `127.0.0.1:5000`, `[::1]:5000`. */
 export const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/;
 
+const domainComponent = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])';
+/**
+ * What Docker takes as a registry host in front of a path: a name with a dot or a port, `localhost`, or
+ * an IPv6 address. Anything else (`UPPER/x`) is the first path component, which must be lowercase.
+ */
+const referenceHost = `(?:${domainComponent}(?:\\.${domainComponent})+(?::[0-9]{1,5})?|${domainComponent}:[0-9]{1,5}|localhost|\\[[0-9A-Fa-f:]+\\](?::[0-9]{1,5})?)`;
+
 /** A full image reference, as `baseImage` takes it: `host/path:tag` or `host/path@sha256:...`. */
 export const imageReferencePattern = new RegExp(
-  `^(?:[A-Za-z0-9.-]+(?::[0-9]{1,5})?/)?${pathComponent}(?:/${pathComponent})*(?::${tag})?(?:@sha256:[a-f0-9]{64})?$`,
+  `^(?:${referenceHost}/)?${pathComponent}(?:/${pathComponent})*(?::${tag})?(?:@sha256:[a-f0-9]{64})?$`,
 );
 
 /** A Python module path (`mnist_inference`, `pkg.mod`): what `main_file` imports. */
@@ -44,7 +51,7 @@ export function unsafeRelativePath(value: string): string | undefined {
   if (value.length === 0) return 'must not be empty';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters (newlines, tabs)';
-  if (/["\\]/.test(value)) return 'must not contain quotes or backslashes';
+  if (/["'`\\]/.test(value)) return 'must not contain quotes or backslashes';
   if (value.startsWith('/') || /^[A-Za-z]:/.test(value)) return 'must be relative, not absolute';
   if (value.split('/').includes('..')) return "must stay inside its folder (no '..')";
   return undefined;

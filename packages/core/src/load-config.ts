@@ -52,6 +52,8 @@ function explorer() {
   return cosmiconfig('uai', {
     searchPlaces,
     searchStrategy: 'none',
+    // An empty uai.config.json is a mistake to report, not a reason to say there is no config.
+    ignoreEmptySearchPlaces: false,
     loaders: {
       '.ts': loadModule,
       '.mts': loadModule,
@@ -83,18 +85,28 @@ export async function loadConfigFile(
       throw new UaiError('UAI_CONFIG_NOT_FOUND', `Config file ${options.configFile} does not exist. Check the --config path.`, { cause });
     }
     const file = options.configFile ?? 'the config file';
-    throw new UaiError('UAI_CONFIG_LOAD_FAILED', `Could not load ${file}: ${(cause as Error).message}`, { cause });
+    throw new UaiError('UAI_CONFIG_LOAD_FAILED', `Could not load ${file}: ${(cause as Error).message}\nFix the config file and run again.`, {
+      cause,
+    });
   }
-  if (!result || result.isEmpty) return null;
+  if (!result) return null;
+  if (result.isEmpty) {
+    throw new UaiError(
+      'UAI_CONFIG_LOAD_FAILED',
+      `The config file ${result.filepath} is empty. Put the config in it (export default defineConfig({ registry, models })), or remove it.`,
+    );
+  }
 
   let config: unknown = result.config;
   try {
     if (typeof config === 'function') config = await (config as (env: ConfigEnv) => unknown)(env);
     config = await config;
   } catch (cause) {
-    throw new UaiError('UAI_CONFIG_LOAD_FAILED', `The function exported by ${result.filepath} threw: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new UaiError(
+      'UAI_CONFIG_LOAD_FAILED',
+      `The function exported by ${result.filepath} threw: ${(cause as Error)?.message ?? String(cause)}\nFix the config file and run again.`,
+      { cause },
+    );
   }
   return { path: result.filepath, config };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { chooseBaseImage } from './base-image.js';
-import type { ConfigIssue } from './errors.js';
+import { quoteValue, UaiError, type ConfigIssue } from './errors.js';
+import { hostPattern } from './identifiers.js';
 import type { RegistryConfig } from './config-schema.js';
 import type { FileRequirement, PluginModel, UaiPlugin } from './plugin.js';
 import type { ResolvedConfig, ResolvedModel } from './validate-config.js';
@@ -54,9 +55,32 @@ export function effectiveRegistry(registry: RegistryConfig, env: NodeJS.ProcessE
   return { ...registry, host, internalHost, pushHost: registry.inUhost ? internalHost : host };
 }
 
+/** Registry hosts given in the environment must be hosts: they end up in `FROM` and in argv. */
+export function registryEnvIssues(env: NodeJS.ProcessEnv = {}): ConfigIssue[] {
+  return (['UAI_REGISTRY_HOST', 'UAI_REGISTRY_INTERNAL_HOST'] as const)
+    .filter((name) => env[name] && !hostPattern.test(env[name]!))
+    .map((name) => ({
+      path: `env ${name}`,
+      message: `${quoteValue(env[name])} is not a registry host like uhub.ucloud.cn or 127.0.0.1:5000. Fix or unset it.`,
+    }));
+}
+
+/** Calls a plugin hook; what it throws names the plugin, the hook and the model. */
+export function callHook<T>(plugin: UaiPlugin, hook: string, model: PluginModel, call: () => T): T {
+  try {
+    return call();
+  } catch (cause) {
+    throw new UaiError(
+      'UAI_PLUGIN_HOOK_FAILED',
+      `Plugin ${plugin.name} failed in ${hook}() for model ${model.name}: ${(cause as Error)?.message ?? String(cause)}. This is a bug in the plugin; report it to its authors.`,
+      { cause, plugin: plugin.name, model: model.name },
+    );
+  }
+}
+
 /** The service config every framework shares, with the framework's section. */
 export function serviceConfigFor(model: PluginModel, plugin: UaiPlugin): Record<string, unknown> | null {
-  const section = plugin.serviceConfig(model);
+  const section = callHook(plugin, 'serviceConfig', model, () => plugin.serviceConfig(model));
   if (section === null) return null;
   return {
     http_server: {
@@ -72,14 +96,17 @@ function planModel(model: ResolvedModel, config: ResolvedConfig, options: PlanOp
   let baseImage = model.baseImage;
   if (!baseImage) {
     const choice = chooseBaseImage(plugin, model);
-    if (!choice.ok) return { path: `models.${model.name}.aiArchV`, message: choice.message };
+    if (!choice.ok) return { path: choice.key, message: choice.message };
     baseImage = `${registry.pushHost}/${choice.entry.image}`;
   }
-  const userConfig = plugin.userConfigFile?.(pluginModel);
+  const userConfig = callHook(plugin, 'userConfigFile', pluginModel, () => plugin.userConfigFile?.(pluginModel));
   const configName = userConfig ? path.posix.basename(userConfig) : generatedConfigName;
   const env: EnvVar[] = [
     { name: 'UAI_SERVICE_CONFIG', value: `${appDir}/${configName}` },
-    ...Object.entries(plugin.env?.(pluginModel) ?? {}).map(([name, value]) => ({ name, value })),
+    ...Object.entries(callHook(plugin, 'env', pluginModel, () => plugin.env?.(pluginModel)) ?? {}).map(([name, value]) => ({
+      name,
+      value: String(value),
+    })),
   ];
   return {
     name: model.name,
@@ -95,17 +122,18 @@ function planModel(model: ResolvedModel, config: ResolvedConfig, options: PlanOp
     configName,
     serviceConfig: userConfig ? null : serviceConfigFor(pluginModel, plugin),
     userConfigFile: userConfig ? path.resolve(options.root, userConfig) : undefined,
-    modelFiles: plugin.modelFiles(pluginModel),
+    modelFiles: callHook(plugin, 'modelFiles', pluginModel, () => plugin.modelFiles(pluginModel)),
   };
 }
 
 /** Turns a validated config into one plan per model. Pure; config-level problems come back as issues. */
 export function planBuild(config: ResolvedConfig, options: PlanOptions): { plans: ModelPlan[]; issues: ConfigIssue[] } {
   const plans: ModelPlan[] = [];
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = registryEnvIssues(options.env);
+  if (issues.length > 0) return { plans, issues };
   config.models.forEach((model, index) => {
     const result = planModel(model, config, options);
-    if ('message' in result) issues.push({ ...result, path: `models[${index}].aiArchV` });
+    if ('message' in result) issues.push({ ...result, path: `models[${index}].${result.path}` });
     else plans.push(result);
   });
   return { plans, issues };

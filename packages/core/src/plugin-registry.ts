@@ -12,22 +12,33 @@ export const builtinFrameworks: Readonly<Record<string, string>> = {
   self: '@uai/plugin-self',
 };
 
+/** A `framework:` value a plugin may serve: it also names the `uai-plugin-<framework>` package. */
+export const frameworkNamePattern = /^[a-z][a-z0-9_-]*$/;
+
 /** Checks that a value is a plugin object; returns what is wrong with it, or nothing. */
 export function pluginShapeProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null) return ['it is not an object'];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return ['it is not an object'];
   const plugin = value as Record<string, unknown>;
   const problems: string[] = [];
   const need = (key: string, type: string, ok: boolean) => {
     if (!ok) problems.push(`\`${key}\` must be ${type}`);
   };
-  need('name', 'a string', typeof plugin.name === 'string');
-  need('framework', 'a string', typeof plugin.framework === 'string' && /^[a-z][a-z0-9_-]*$/.test(plugin.framework));
+  const optional = (key: string, type: string, ok: (v: unknown) => boolean) => {
+    if (plugin[key] !== undefined) need(key, type, ok(plugin[key]));
+  };
+  const isName = (v: unknown) => typeof v === 'string' && frameworkNamePattern.test(v);
+  need('name', 'a string', typeof plugin.name === 'string' && plugin.name.length > 0);
+  need('framework', 'a lowercase name like caffe', isName(plugin.framework));
   need('defaultAiArchV', 'a string', typeof plugin.defaultAiArchV === 'string');
   need('catalog', 'an array', Array.isArray(plugin.catalog));
   need('options', 'a zod schema', typeof (plugin.options as { safeParse?: unknown })?.safeParse === 'function');
   need('modelFiles', 'a function', typeof plugin.modelFiles === 'function');
   need('serviceConfig', 'a function', typeof plugin.serviceConfig === 'function');
-  if (plugin.aliases !== undefined) need('aliases', 'an array of strings', Array.isArray(plugin.aliases));
+  optional('aliases', 'an array of lowercase names', (v) => Array.isArray(v) && v.every(isName));
+  optional('env', 'a function', (v) => typeof v === 'function');
+  optional('userConfigFile', 'a function', (v) => typeof v === 'function');
+  optional('requires', 'an object like { modelDir: false }', (v) => typeof v === 'object' && v !== null);
+  optional('templates', 'an object like { dockerfile: "/abs/path.hbs" }', (v) => typeof v === 'object' && v !== null);
   return problems;
 }
 
@@ -40,16 +51,20 @@ export class PluginRegistry {
   }
 
   add(plugin: UaiPlugin): void {
-    for (const name of [plugin.framework, ...(plugin.aliases ?? [])]) {
+    const names = [plugin.framework, ...(plugin.aliases ?? [])];
+    // Check every name before registering any, so a conflict leaves the registry as it was.
+    for (const name of names) {
       const other = this.byName.get(name);
       if (other && other !== plugin) {
         throw new UaiError(
           'UAI_PLUGIN_CONFLICT',
-          `Both ${other.name} and ${plugin.name} claim framework "${name}". Keep one of them in \`plugins\` (or uninstall one).`,
+          other.name === plugin.name
+            ? `${plugin.name} is given twice for framework "${name}". Keep one of them in \`plugins\`.`
+            : `Both ${other.name} and ${plugin.name} claim framework "${name}". Keep one of them in \`plugins\` (or uninstall one).`,
         );
       }
-      this.byName.set(name, plugin);
     }
+    for (const name of names) this.byName.set(name, plugin);
   }
 
   get(framework: string): UaiPlugin | undefined {

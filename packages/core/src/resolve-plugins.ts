@@ -1,9 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UaiError } from './errors.js';
 import type { UaiPlugin } from './plugin.js';
-import { builtinFrameworks, pluginShapeProblems, PluginRegistry } from './plugin-registry.js';
+import { builtinFrameworks, frameworkNamePattern, pluginShapeProblems, PluginRegistry } from './plugin-registry.js';
 
 export interface ResolvePluginsOptions {
   /** Folder to resolve plugin packages from: the config's folder. */
@@ -22,12 +23,57 @@ export function candidatePackages(framework: string): string[] {
   return builtin ? [builtin] : [`uai-plugin-${framework}`, `@uai/plugin-${framework}`];
 }
 
+/** `exports` of a package.json: the file `import()` would load for the package itself. */
+function exportTarget(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (Array.isArray(entry)) {
+    for (const item of entry) {
+      const target = exportTarget(item);
+      if (target) return target;
+    }
+    return undefined;
+  }
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const map = entry as Record<string, unknown>;
+  if (Object.keys(map).some((key) => key.startsWith('.'))) return exportTarget(map['.']);
+  for (const [condition, value] of Object.entries(map)) {
+    if (condition === 'import' || condition === 'node' || condition === 'default') {
+      const target = exportTarget(value);
+      if (target) return target;
+    }
+  }
+  return undefined;
+}
+
+/** For ESM-only packages (`exports` with `import` and no `require`/`default`), which `require.resolve` refuses. */
+function resolveEsmEntry(dir: string, pkg: string): string | undefined {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const pkgDir = path.join(current, 'node_modules', pkg);
+    const manifest = path.join(pkgDir, 'package.json');
+    if (existsSync(manifest)) {
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string };
+      const target = json.exports !== undefined ? exportTarget(json.exports) : (json.main ?? 'index.js');
+      return target ? path.join(pkgDir, target) : undefined;
+    }
+    if (path.dirname(current) === current) return undefined;
+  }
+}
+
 function resolveFrom(dir: string, pkg: string): string | undefined {
   try {
     return createRequire(path.join(dir, 'noop.js')).resolve(pkg);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND') return undefined;
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') {
+      const file = resolveEsmEntry(dir, pkg);
+      if (file) return file;
+    }
+    throw new UaiError(
+      'UAI_PLUGIN_INVALID',
+      `Plugin ${pkg} cannot be resolved from ${dir}: ${(error as Error).message}. Check its package.json (main/exports), or reinstall it.`,
+      { cause: error, plugin: pkg },
+    );
   }
 }
 
@@ -48,10 +94,25 @@ export async function importPlugin(pkg: string, file: string): Promise<UaiPlugin
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (cause) {
-    throw new UaiError('UAI_PLUGIN_INVALID', `Plugin ${pkg} failed to load: ${(cause as Error).message}`, { cause, plugin: pkg });
+    throw new UaiError(
+      'UAI_PLUGIN_INVALID',
+      `Plugin ${pkg} failed to load: ${(cause as Error).message}. Reinstall it, or report this to its authors.`,
+      { cause, plugin: pkg },
+    );
   }
   const exported = mod.default;
-  const value = typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  let value: unknown = exported;
+  if (typeof exported === 'function') {
+    try {
+      value = (exported as () => unknown)();
+    } catch (cause) {
+      throw new UaiError(
+        'UAI_PLUGIN_INVALID',
+        `Plugin ${pkg} failed to load: its default export threw when called with no options: ${(cause as Error)?.message ?? String(cause)}. Import it in the config and call it yourself (plugins: [plugin({...})]), or report this to its authors.`,
+        { cause, plugin: pkg },
+      );
+    }
+  }
   return checkPlugin(value, `The default export of ${pkg}`);
 }
 
@@ -64,14 +125,20 @@ export async function resolvePlugins(options: ResolvePluginsOptions): Promise<Pl
   (options.configured ?? []).forEach((value, index) => registry.add(checkPlugin(value, `plugins[${index}]`)));
 
   for (const framework of new Set(options.frameworks)) {
-    if (registry.has(framework)) continue;
+    // A name that is not a plain framework name (`../x`) would make a path, not a package name: leave
+    // it to validateConfig to report as unknown.
+    if (registry.has(framework) || !frameworkNamePattern.test(framework)) continue;
     for (const pkg of candidatePackages(framework)) {
       const file =
         resolveFrom(options.projectDir, pkg) ?? (options.fallbackFrom ? resolveFrom(options.fallbackFrom, pkg) : undefined);
       if (!file) continue;
       const plugin = await importPlugin(pkg, file);
       if (plugin.framework !== framework && !(plugin.aliases ?? []).includes(framework)) {
-        throw new UaiError('UAI_PLUGIN_INVALID', `Plugin ${pkg} was loaded for framework "${framework}" but serves "${plugin.framework}".`);
+        throw new UaiError(
+          'UAI_PLUGIN_INVALID',
+          `Plugin ${pkg} was loaded for framework "${framework}" but serves "${plugin.framework}". Use framework: "${plugin.framework}", or import the plugin you meant in \`plugins: [...]\`.`,
+          { plugin: pkg },
+        );
       }
       if (!registry.has(plugin.framework)) registry.add(plugin);
       break;

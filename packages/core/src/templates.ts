@@ -23,13 +23,20 @@ async function readFirst(candidates: string[]): Promise<TemplateSource> {
   throw new Error(`no template found; looked at ${candidates.join(', ')}`);
 }
 
-/** Reads a model's templates: the project's templates/ first, then the plugin's, then ours. */
+/**
+ * Reads a model's templates: the project's templates/ first, then the plugin's, then ours. A project
+ * template identical to ours is no override (uai's own repository keeps the defaults in templates/),
+ * so a plugin's template still applies there.
+ */
 export async function loadTemplates(root: string, plugin: UaiPlugin): Promise<ModelTemplates> {
-  const pick = (kind: keyof typeof templateFiles) =>
-    readFirst([
-      path.join(root, 'templates', templateFiles[kind]),
+  const pick = async (kind: keyof typeof templateFiles) => {
+    const fallback = await readFirst([
       ...(plugin.templates?.[kind] ? [plugin.templates[kind]] : []),
       path.join(defaultTemplatesDir, templateFiles[kind]),
     ]);
+    const project = await readFirst([path.join(root, 'templates', templateFiles[kind])]).catch(() => undefined);
+    const ours = await readFile(path.join(defaultTemplatesDir, templateFiles[kind]), 'utf8');
+    return project && project.source !== ours ? project : fallback;
+  };
   return { dockerfile: await pick('dockerfile'), serviceConfig: await pick('serviceConfig') };
 }

@@ -1,6 +1,14 @@
-import type { z } from 'zod';
-import { commonModelKeys, configSchema, type Builder, type RegistryConfig } from './config-schema.js';
-import { formatPath, type ConfigIssue } from './errors.js';
+import { z } from 'zod';
+import {
+  commonModelKeys,
+  configSchema,
+  defaultsSchema,
+  modelList,
+  modelSchema,
+  type Builder,
+  type RegistryConfig,
+} from './config-schema.js';
+import { formatPath, quoteValue, type ConfigIssue } from './errors.js';
 import type { PluginModel, UaiPlugin } from './plugin.js';
 import type { PluginRegistry } from './plugin-registry.js';
 
@@ -23,14 +31,42 @@ export interface Validation {
 export const defaultOs = 'ubuntu';
 export const defaultPythonVersion = 'python-2.7.6';
 
+/** The config without its models: each model is checked on its own, so one bad model hides no other problem. */
+const outerSchema = configSchema.extend({ models: modelList(z.unknown()) });
+
+type Raw = Record<string, unknown>;
+
+const credentialKey = /user(name)?|password|passwd|secret|token|credential/i;
+
+function isObject(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ os: undefined }` (say, from an unset env var) must not hide the default. */
+function definedOnly(value: Raw): Raw {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
 function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): ConfigIssue[] {
   return error.issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }));
+      return issue.keys.map((key) => ({
+        path: formatPath([...path, key]),
+        message: credentialKey.test(key)
+          ? 'unknown key: credentials never go in the config; set UHUB_USERNAME and UHUB_PASSWORD in the environment (or use docker login)'
+          : 'unknown key',
+      }));
     }
     return [{ path: formatPath(path), message: issue.message }];
   });
+}
+
+function unknownFramework(framework: string, plugins: PluginRegistry): string {
+  const known = plugins.knownFrameworks();
+  const near = known.find((name) => name === framework.trim().toLowerCase());
+  const hint = near ? ` Did you mean "${near}"?` : '';
+  return `unknown framework ${quoteValue(framework)}; known: ${known.join(', ')}.${hint} A third-party framework needs its plugin in \`plugins: [...]\` or an installed uai-plugin-<framework> package`;
 }
 
 /**
@@ -38,74 +74,93 @@ function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): 
  * throws, never prints. `plugins` must already hold every framework the config names that can be found.
  */
 export function validateConfig(raw: unknown, plugins: PluginRegistry): Validation {
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) return { issues: zodIssues(parsed.error) };
-
-  const { registry, defaults, concurrency, builder, models } = parsed.data;
   const issues: ConfigIssue[] = [];
+  const outer = outerSchema.safeParse(raw);
+  if (!outer.success) issues.push(...zodIssues(outer.error));
+  if (!isObject(raw) || !Array.isArray(raw.models)) return { issues };
+
+  // With broken defaults, still use what they say so a model is not told a key it inherits is missing.
+  const parsedDefaults = defaultsSchema.safeParse(raw.defaults ?? {});
+  const defaults: Raw = parsedDefaults.success ? parsedDefaults.data : isObject(raw.defaults) ? raw.defaults : {};
+
   const resolved: ResolvedModel[] = [];
   const seen = new Map<string, number>();
 
-  models.forEach((model, index) => {
-    const at = (key: string) => `models[${index}].${key}`;
-    const first = seen.get(model.name);
-    if (first !== undefined) {
-      issues.push({ path: at('name'), message: `duplicate model name "${model.name}" (also models[${first}])` });
-    } else {
-      seen.set(model.name, index);
+  raw.models.forEach((rawModel: unknown, index) => {
+    const at = (key: string) => formatPath(['models', index, key]);
+    const common = modelSchema.safeParse(rawModel);
+    if (!common.success) issues.push(...zodIssues(common.error, ['models', index]));
+    if (!isObject(rawModel)) return;
+
+    if (typeof rawModel.name === 'string') {
+      const first = seen.get(rawModel.name);
+      if (first !== undefined) {
+        issues.push({ path: at('name'), message: `duplicate model name ${quoteValue(rawModel.name)} (also models[${first}]); names must be unique` });
+      } else {
+        seen.set(rawModel.name, index);
+      }
     }
 
-    const plugin = plugins.get(model.framework);
+    if (typeof rawModel.framework !== 'string') return;
+    const plugin = plugins.get(rawModel.framework);
     if (!plugin) {
-      issues.push({
-        path: at('framework'),
-        message: `unknown framework "${model.framework}"; known: ${plugins.knownFrameworks().join(', ')}. A third-party framework needs its plugin in \`plugins: [...]\` or an installed uai-plugin-${model.framework} package`,
-      });
+      issues.push({ path: at('framework'), message: unknownFramework(rawModel.framework, plugins) });
       return;
     }
 
-    const merged = { ...defaults, ...model };
+    const merged = { ...definedOnly(defaults), ...definedOnly(common.success ? common.data : rawModel) };
     const requires = { mainClass: true, modelDir: true, baseImage: false, ...plugin.requires };
     const missing = [
-      ...(requires.mainClass ? (['mainModule', 'mainClass'] as const) : []),
-      ...(requires.modelDir ? (['modelDir'] as const) : []),
-      ...(requires.baseImage ? (['baseImage'] as const) : []),
+      'packFilePath',
+      ...(requires.mainClass ? ['mainModule', 'mainClass'] : []),
+      ...(requires.modelDir ? ['modelDir'] : []),
+      ...(requires.baseImage ? ['baseImage'] : []),
     ].filter((key) => merged[key] === undefined);
     for (const key of missing) {
-      issues.push({ path: at(key), message: `required for framework ${plugin.framework}` });
+      issues.push({
+        path: at(key),
+        message: key === 'packFilePath' ? 'required (here or in defaults)' : `required for framework ${plugin.framework}`,
+      });
     }
 
     const own = Object.fromEntries(
-      Object.entries(model).filter(([key]) => !(commonModelKeys as readonly string[]).includes(key)),
+      Object.entries(rawModel).filter(([key]) => !(commonModelKeys as readonly string[]).includes(key)),
     );
     const options = plugin.options.safeParse(own);
     if (!options.success) {
       issues.push(
         ...zodIssues(options.error, ['models', index]).map((issue) => ({
           ...issue,
-          message: issue.message === 'unknown key' ? `unknown key for framework ${plugin.framework}` : issue.message,
+          message:
+            issue.message === 'unknown key'
+              ? `unknown key for framework ${plugin.framework}`
+              : issue.message === 'required'
+                ? `required for framework ${plugin.framework}`
+                : issue.message,
         })),
       );
     }
-    if (missing.length > 0 || !options.success) return;
+    if (!common.success || !parsedDefaults.success || missing.length > 0 || !options.success) return;
 
+    const model = merged as z.output<typeof modelSchema> & { packFilePath: string };
     resolved.push({
-      name: merged.name,
+      name: model.name,
       framework: plugin.framework,
-      aiArchV: merged.aiArchV ?? plugin.defaultAiArchV,
-      baseImage: merged.baseImage,
-      packFilePath: merged.packFilePath,
-      mainModule: merged.mainModule,
-      mainClass: merged.mainClass,
-      modelDir: merged.modelDir,
-      image: merged.image,
-      os: merged.os ?? defaultOs,
-      pythonVersion: merged.pythonVersion ?? defaultPythonVersion,
+      aiArchV: model.aiArchV ?? plugin.defaultAiArchV,
+      baseImage: model.baseImage,
+      packFilePath: model.packFilePath,
+      mainModule: model.mainModule,
+      mainClass: model.mainClass,
+      modelDir: model.modelDir,
+      image: model.image,
+      os: model.os ?? defaultOs,
+      pythonVersion: model.pythonVersion ?? defaultPythonVersion,
       options: options.data,
       plugin,
     });
   });
 
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0 || !outer.success) return { issues };
+  const { registry, concurrency, builder } = outer.data;
   return { config: { registry, concurrency, builder, models: resolved }, issues };
 }
