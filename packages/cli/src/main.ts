@@ -21,6 +21,8 @@ function collect(value: string, previous: string[] = []): string[] {
 /** Runs the CLI; resolves to the exit status (interface.md: 0, 1, 2, 130). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let status = 0;
+  // Secrets learnt from the command line (`uai packdocker --uhub_password`), masked in any error.
+  const secrets: string[] = [];
   const program = new Command('uai')
     .description('Build and push UCloud UAI Inference images for the models in uai.config.ts.')
     .version(version, '-v, --version')
@@ -52,7 +54,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .allowUnknownOption()
     .helpOption('-h, --help')
     .action(async (framework: string, flags: string[]) => {
-      status = await packdockerCommand(framework, flags, env);
+      status = await packdockerCommand(framework, flags, env, secrets);
     });
 
   program
@@ -78,6 +80,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
       return 2;
     }
-    return reportError(error, env);
+    return reportError(error, env, secrets);
   }
 }

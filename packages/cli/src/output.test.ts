@@ -14,14 +14,13 @@ describe('chooseRenderer', () => {
     { name: 'an empty CI on a terminal', env: { CI: '' }, stream: tty, expected: 'live' },
     { name: 'TERM=dumb', env: { TERM: 'dumb' }, stream: tty, expected: 'plain' },
     { name: 'TERM=xterm-256color', env: { TERM: 'xterm-256color' }, stream: tty, expected: 'live' },
+    { name: 'VITEST on a terminal', env: { VITEST: 'true' }, stream: tty, expected: 'plain' },
+    { name: 'NODE_ENV=test on a terminal', env: { NODE_ENV: 'test' }, stream: tty, expected: 'plain' },
   ];
 
   it.each(cases)('$name -> $expected', ({ env, stream, expected }) => {
     expect(chooseRenderer(env, stream)).toBe(expected);
   });
-
-  // Reported: the doc comment promises plain output in tests, but a test run on a terminal gets 'live'.
-  it.todo('plain in tests (VITEST or NODE_ENV=test) even on a terminal');
 });
 
 describe('writeLine', () => {

@@ -5,6 +5,7 @@ export function chooseRenderer(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean
   if (!stream.isTTY) return 'plain';
   if (env.CI && env.CI !== 'false') return 'plain';
   if (env.TERM === 'dumb') return 'plain';
+  if (env.VITEST || env.NODE_ENV === 'test') return 'plain';
   return 'live';
 }
 

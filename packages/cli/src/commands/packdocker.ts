@@ -9,8 +9,15 @@ import { buildAndReport } from './build.js';
  * from the current folder, the old success line. The password may come from UHUB_PASSWORD; given as
  * a flag it stays in this process and reaches `docker login` on stdin only.
  */
-export async function packdockerCommand(framework: string, argv: readonly string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<number> {
+export async function packdockerCommand(
+  framework: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  secrets: string[] = [],
+  cwd = process.cwd(),
+): Promise<number> {
   const args = parsePackdockerArgs(framework, argv);
+  secrets.push(...args.secrets);
   const packFilePath = args.model.packFilePath;
   if (typeof packFilePath === 'string' && path.isAbsolute(packFilePath)) {
     const relative = path.relative(cwd, packFilePath);
