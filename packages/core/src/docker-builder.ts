@@ -13,9 +13,17 @@ export interface DockerBuilderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Lines the Docker CLI prints on every build that say nothing about what failed. */
+const noise = /^(DEPRECATED: The legacy builder|\s*Install the buildx component|\s*https:\/\/docs\.docker\.com\/go\/buildx)/;
+
 /** Last lines of a child's output, for an error message. */
 function tail(result: RunResult, lines = 6): string {
-  return `${result.stdout}\n${result.stderr}`.trim().split('\n').filter(Boolean).slice(-lines).join('\n');
+  return `${result.stdout}\n${result.stderr}`
+    .trim()
+    .split('\n')
+    .filter((line) => line && !noise.test(line))
+    .slice(-lines)
+    .join('\n');
 }
 
 /** Builds with `docker build` and pushes with `docker push`, through the Docker CLI. */
@@ -69,7 +77,7 @@ export function dockerBuilder(options: DockerBuilderOptions = {}): ImageBuilder 
       const result = await run(dockerBuildArgs(plan), ctx);
       if (result.exitCode !== 0) {
         const output = tail(result);
-        if (/pull access denied|manifest unknown|not found|unauthorized|connection refused|no such host/i.test(output)) {
+        if (/pull access denied|manifest unknown|not found|unauthorized|no basic auth credentials|authentication required|connection refused|no such host/i.test(output)) {
           throw classifyRegistryFailure(output, { host: plan.baseImage, step: 'build', model: plan.name, baseImage: plan.baseImage });
         }
         throw new UaiError('UAI_BUILD_FAILED', `docker build failed:\n${output}`, { model: plan.name, step: 'build' });
