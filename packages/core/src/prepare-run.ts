@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { applyLock, lockFileName, parseLockFile } from './lockfile.js';
 import { ConfigError, UaiError } from './errors.js';
 import { loadConfigFile, type ConfigEnv } from './load-config.js';
 import { planBuild, type ModelPlan } from './plan.js';
@@ -20,14 +22,38 @@ export interface PrepareOptions {
    * relative paths and `.uai/` start from its folder.
    */
   inline?: { path: string; config: unknown };
+  /** Leave base images as the catalog names them (`uai lock` resolves them afresh). */
+  ignoreLock?: boolean;
 }
 
 export interface PreparedRun {
+  /** Things the user should know before the build starts (a stale lock). */
+  warnings: string[];
   configPath: string;
   root: string;
   config: ResolvedConfig;
   plugins: PluginRegistry;
   plans: ModelPlan[];
+}
+
+/** Pins base images to `uai.lock.json` when the project has one. */
+async function readLock(root: string, plans: ModelPlan[]): Promise<{ plans: ModelPlan[]; warnings: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(path.join(root, lockFileName), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { plans, warnings: [] };
+    throw error;
+  }
+  const { lock, problem } = parseLockFile(text);
+  if (!lock) {
+    throw new UaiError('UAI_CONFIG_INVALID', `${lockFileName} ${problem}. Run uai lock to write it again.`);
+  }
+  const applied = applyLock(plans, lock);
+  const warnings = applied.stale.length
+    ? [`${lockFileName} is stale; run uai lock to update it:\n${applied.stale.map((line) => `  ${line}`).join('\n')}`]
+    : [];
+  return { plans: applied.plans, warnings };
 }
 
 /** Frameworks a raw config names, read without trusting its shape. */
@@ -80,5 +106,6 @@ export async function prepareRun(options: PrepareOptions = {}): Promise<Prepared
     }
     plans = plans.filter((plan) => options.models!.includes(plan.name));
   }
-  return { configPath: loaded.path, root, config, plugins, plans };
+  const locked = options.ignoreLock ? { plans, warnings: [] } : await readLock(root, plans);
+  return { configPath: loaded.path, root, config, plugins, plans: locked.plans, warnings: locked.warnings };
 }

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { jsonBytes } from './image.js';
+import { normalizeEntries, tarChunks, type LayerEntry } from './layer.js';
+import { mediaTypes } from './media-types.js';
+import { byteStream, HashTap } from './layer.js';
+
+/** A built image, every blob reachable: what the OCI layout and docker-archive writers need. */
+export interface ImageBlobs {
+  /** `name:tag` the image is known by (`RepoTags`, `org.opencontainers.image.ref.name`). */
+  refName: string;
+  manifest: Buffer;
+  manifestDigest: string;
+  manifestMediaType: string;
+  config: Buffer;
+  configDigest: string;
+  layers: { digest: string; size: number; open: () => AsyncIterable<Buffer> }[];
+}
+
+function hex(digest: string): string {
+  return digest.replace(/^sha256:/, '');
+}
+
+async function writeBlob(dir: string, digest: string, size: number, open: () => AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
+  const file = path.join(dir, 'blobs', 'sha256', hex(digest));
+  const existing = await stat(file).catch(() => undefined);
+  if (existing?.size === size) return; // content-addressed: the same name is the same bytes
+  const temp = `${file}.${process.pid}.tmp`;
+  const tap = new HashTap();
+  try {
+    await pipeline(byteStream(open()), tap, createWriteStream(temp), { signal });
+    if (tap.digest() !== digest) throw new Error(`blob ${digest} came out as ${tap.digest()}`);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes (or adds to) an OCI image layout: `oci-layout`, `index.json`, `blobs/sha256/*`. */
+export async function writeOciLayout(dir: string, image: ImageBlobs, signal?: AbortSignal): Promise<void> {
+  await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  for (const layer of image.layers) await writeBlob(dir, layer.digest, layer.size, layer.open, signal);
+  await writeBlob(dir, image.configDigest, image.config.length, async function* () { yield image.config; }, signal);
+  await writeBlob(dir, image.manifestDigest, image.manifest.length, async function* () { yield image.manifest; }, signal);
+  await writeFile(path.join(dir, 'oci-layout'), jsonBytes({ imageLayoutVersion: '1.0.0' }));
+  const index = {
+    schemaVersion: 2,
+    mediaType: mediaTypes.ociIndex,
+    manifests: [
+      {
+        mediaType: image.manifestMediaType,
+        digest: image.manifestDigest,
+        size: image.manifest.length,
+        annotations: { 'org.opencontainers.image.ref.name': image.refName },
+      },
+    ],
+  };
+  await writeFile(path.join(dir, 'index.json'), jsonBytes(index));
+}
+
+/** The entries of a `docker load` archive: manifest.json, the config, one file per layer. */
+export function dockerArchiveEntries(image: ImageBlobs, repoTag: string): LayerEntry[] {
+  const manifest = jsonBytes([
+    { Config: `${hex(image.configDigest)}.json`, RepoTags: [repoTag], Layers: image.layers.map((layer) => `${hex(layer.digest)}/layer.tar`) },
+  ]);
+  const entries: LayerEntry[] = [
+    { path: 'manifest.json', type: 'file', mode: 0o644, size: manifest.length, contents: manifest },
+    { path: `${hex(image.configDigest)}.json`, type: 'file', mode: 0o644, size: image.config.length, contents: image.config },
+  ];
+  const seen = new Set<string>();
+  for (const layer of image.layers) {
+    if (seen.has(layer.digest)) continue;
+    seen.add(layer.digest);
+    entries.push({ path: `${hex(layer.digest)}/layer.tar`, type: 'file', mode: 0o644, size: layer.size, open: layer.open });
+  }
+  return normalizeEntries(entries);
+}
+
+/** Writes a tar that `docker load` reads (layers as stored; Docker detects gzip itself). */
+export async function writeDockerArchive(file: string, image: ImageBlobs, repoTag: string, signal?: AbortSignal): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await pipeline(byteStream(tarChunks(dockerArchiveEntries(image, repoTag))), createWriteStream(temp), { signal });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

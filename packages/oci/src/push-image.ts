@@ -1,0 +1,101 @@
+import type { BaseImage } from './base-image.js';
+import { buildManifest, jsonBytes, sha256Digest, type ImageConfig } from './image.js';
+import type { ManifestFormat } from './media-types.js';
+import type { RegistryClient } from './registry-client.js';
+
+/** One of our layers, ready to push: its digest known, or to be hashed on the way up (uncompressed only). */
+export interface LocalLayer {
+  digest?: string;
+  size: number;
+  gzip: boolean;
+  /** Opens the blob's bytes (again, for a retry). */
+  open: () => AsyncIterable<Buffer>;
+}
+
+export interface PushImageOptions {
+  target: RegistryClient;
+  repository: string;
+  tag: string;
+  base: BaseImage;
+  /** The client of the base's registry, when it is another host than the target. */
+  baseClient?: RegistryClient;
+  layers: readonly LocalLayer[];
+  format: ManifestFormat;
+  /** Makes the image config once every layer's digest is known (diff_id = digest for uncompressed layers). */
+  makeConfig: (layerDigests: readonly { digest: string; diffId?: string }[]) => ImageConfig;
+  /** diff_ids of gzip layers (known from building them). */
+  diffIds: readonly (string | undefined)[];
+  concurrency?: number;
+  /** Above this size, upload in PATCH chunks. */
+  chunkSize?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface PushImageResult {
+  digest: string;
+  manifest: Buffer;
+  config: Buffer;
+  layerDigests: string[];
+  /** Bytes sent for blobs (0 when the registry had all of them). */
+  bytesUploaded: number;
+}
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+async function* streamOf(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<Buffer> {
+  for await (const chunk of await open()) yield chunk as Buffer;
+}
+
+/**
+ * Pushes an image: the base's layers (already there, mounted from the base's repository, or copied),
+ * our layers (skipped when the registry has them), the config, and the manifest last, so a tag never
+ * points at an image whose blobs are missing.
+ */
+export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
+  const { target, repository, base, signal } = options;
+  const limit = options.concurrency ?? 3;
+  let bytesUploaded = 0;
+  const sameRegistry = !options.baseClient || options.baseClient === target;
+  const baseTasks = base.layers.map((layer) => async () => {
+    const source = sameRegistry ? target : options.baseClient!;
+    const result = await target.pushBlob(
+      repository,
+      { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
+      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
+    );
+    if (result.uploaded) bytesUploaded += layer.size;
+  });
+  const ourDigests: { digest: string; diffId?: string }[] = [];
+  const ourTasks = options.layers.map((layer, index) => async () => {
+    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize });
+    if (result.uploaded) bytesUploaded += layer.size;
+    if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
+    ourDigests[index] = { digest: result.digest, diffId: layer.gzip ? options.diffIds[index] : result.digest };
+  });
+  // Big layers first: they set the pace.
+  const tasks = [...baseTasks, ...ourTasks];
+  const sizes = [...base.layers.map((l) => l.size), ...options.layers.map((l) => l.size)];
+  const order = tasks.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
+  await mapLimit(order, limit, (i) => tasks[i]!());
+
+  const config = jsonBytes(options.makeConfig(ourDigests));
+  const configDigest = sha256Digest(config);
+  await target.pushBlob(repository, { digest: configDigest, size: config.length, open: async function* () { yield config; } }, { signal });
+  const manifest = jsonBytes(
+    buildManifest(options.format, { digest: configDigest, size: config.length }, base.layers, options.layers.map((layer, i) => ({ digest: ourDigests[i]!.digest, size: layer.size, gzip: layer.gzip }))),
+  );
+  const digest = await target.putManifest(repository, options.tag, manifest, options.format === 'docker' ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json', signal);
+  return { digest, manifest, config, layerDigests: ourDigests.map((d) => d.digest), bytesUploaded };
+}
