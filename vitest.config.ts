@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` (pure logic and small fs effects, next to the code) and `e2e` (the real `uai`
+// Three projects: `unit` (pure logic and small fs effects, next to the code), `process` (the real
+// binary with a fake docker: signals, retries, secrets) and `e2e` (the real `uai`
 // binary against a real Docker engine and an authenticated registry; see test/e2e/README.md).
 export default defineConfig({
   test: {
@@ -9,7 +10,17 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+          exclude: ['**/*.process.test.ts', '**/node_modules/**'],
           environment: 'node',
+        },
+      },
+      {
+        // The real `uai` binary with a fake `docker` script: real processes and signals, no engine.
+        test: {
+          name: 'process',
+          include: ['packages/*/src/**/*.process.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
         },
       },
       {

@@ -1,6 +1,10 @@
+/** SIGHUP too: closing the terminal must not leave the temporary credentials behind. */
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * Ctrl-C and SIGTERM abort the run: children are stopped and temporary files removed, then `uai`
- * exits 130. A second Ctrl-C exits at once (the 'exit' handlers still remove temporary credentials).
+ * Ctrl-C, SIGTERM and SIGHUP abort the run: children are stopped and temporary files removed, then
+ * `uai` exits 130. A second one exits at once (the 'exit' handlers still kill the children's process
+ * groups and remove temporary credentials and half-assembled build folders).
  */
 export function onInterrupt(): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
   const controller = new AbortController();
@@ -11,14 +15,12 @@ export function onInterrupt(): { signal: AbortSignal; interrupted: () => boolean
     process.stderr.write('\nInterrupted: stopping builds (press Ctrl-C again to quit at once)\n');
     controller.abort();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of stopSignals) process.on(signal, handler);
   return {
     signal: controller.signal,
     interrupted: () => count > 0,
     dispose: () => {
-      process.removeListener('SIGINT', handler);
-      process.removeListener('SIGTERM', handler);
+      for (const signal of stopSignals) process.removeListener(signal, handler);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { redact } from '@uai/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { buildCommand } from './commands/build.js';
@@ -27,7 +28,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .description('Build and push UCloud UAI Inference images for the models in uai.config.ts.')
     .version(version, '-v, --version')
     .exitOverride()
-    .showHelpAfterError('(run uai --help for usage)');
+    .showHelpAfterError('(run uai --help for usage)')
+    // Commander quotes a rejected value in its message (`--password hunter2`): mask secrets there too.
+    .configureOutput({ outputError: (text, write) => write(redact(text, [env.UHUB_PASSWORD, ...secrets])) });
 
   program
     .command('build')
@@ -39,7 +42,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--concurrency <n>', 'models built at once (default: the config, else the number of CPUs)', positiveInt)
     .option('--config <path>', 'config file (default: uai.config.ts and friends in the current folder)')
     .option('--fail-fast', 'stop the other models at the first failure')
-    .addOption(new Option('--password <value>').hideHelp().argParser(() => {
+    .addOption(new Option('--password <value>').hideHelp().argParser((value) => {
+      secrets.push(value);
       throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
     }))
     .action(async (flags) => {

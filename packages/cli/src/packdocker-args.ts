@@ -73,7 +73,12 @@ export function parsePackdockerArgs(framework: string, argv: readonly string[]):
     json: false,
     problems: [],
   };
-  if (!(packdockerFrameworks as readonly string[]).includes(framework)) {
+  // Without a framework, the first flag lands in its place: read it as a flag, so that a secret after
+  // it is known as one (and masked) rather than echoed as an unexpected argument.
+  if (framework.startsWith('--')) {
+    out.problems.push(`the framework comes first: uai packdocker <${packdockerFrameworks.join('|')}> --flags`);
+    argv = [framework, ...argv];
+  } else if (!(packdockerFrameworks as readonly string[]).includes(framework)) {
     out.problems.push(`unknown framework ${JSON.stringify(framework)}; packdocker takes one of ${packdockerFrameworks.join(', ')}`);
   }
   const seen = new Map<string, string>();

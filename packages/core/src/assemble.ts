@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, rm, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UaiError } from './errors.js';
@@ -71,6 +71,29 @@ export interface AssembleOptions {
   ignored?: (relative: string, isDir: boolean) => boolean;
 }
 
+/** Temp folders being assembled now, removed if `uai` exits half way (a second Ctrl-C exits at once). */
+const assembling = new Set<string>();
+let exitHookInstalled = false;
+
+function removeOnExit(temp: string): void {
+  assembling.add(temp);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const dir of assembling) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** A full disk is the user's to fix, not a bug: name the model, the folder and what to do. */
+function diskFull(error: unknown, plan: ModelPlan, step: string): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') return error;
+  return new UaiError(
+    'UAI_DISK_FULL',
+    `No space left on the disk while writing ${plan.buildDir} for model ${plan.name}. Free some space on it (old folders in .uai/build can go) and run again.`,
+    { cause: error, model: plan.name, step },
+  );
+}
+
 /**
  * Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. Built in a
  * temp folder and renamed into place, so a failure leaves the previous build folder as it was.
@@ -79,6 +102,7 @@ export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions
   const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
   const temp = `${plan.buildDir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
+  removeOnExit(temp);
   try {
     await mkdir(temp, { recursive: true });
     const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
@@ -95,18 +119,17 @@ export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions
     await rename(temp, plan.buildDir);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new UaiError('UAI_DISK_FULL', `No space left on the disk while writing ${path.relative(options.root, temp)}. Free some space and run again.`, {
-        cause: error,
-        model: plan.name,
-        step: 'assemble',
-      });
-    }
-    throw error;
+    throw diskFull(error, plan, 'assemble');
+  } finally {
+    assembling.delete(temp);
   }
 }
 
 /** Writes only the rendered files (for --dry-run), leaving code/ out. */
 export async function writeRenderedOnly(plan: ModelPlan, files: readonly RenderedFile[]): Promise<void> {
-  await writeFiles(plan.buildDir, files);
+  try {
+    await writeFiles(plan.buildDir, files);
+  } catch (error) {
+    throw diskFull(error, plan, 'render');
+  }
 }

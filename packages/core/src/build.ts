@@ -2,6 +2,7 @@ import type { ImageBuilder } from './builder.js';
 import { credentialsFromEnv } from './credentials.js';
 import { dockerBuilder } from './docker-builder.js';
 import { runPipeline, type RendererKind } from './pipeline.js';
+import { retryPolicyFromEnv } from './push-retry.js';
 import { prepareRun, type PreparedRun, type PrepareOptions } from './prepare-run.js';
 import { SecretStore } from './redact.js';
 import { exitCodeFor, type BuildReport, type ModelResult } from './report.js';
@@ -46,7 +47,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
   secrets.add(env.UHUB_PASSWORD);
   for (const secret of options.secrets ?? []) secrets.add(secret);
   const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
-  const builder = options.createBuilder?.(run) ?? dockerBuilder({ env });
+  const builder = options.createBuilder?.(run) ?? dockerBuilder({ env, retry: retryPolicyFromEnv(env) });
   try {
     const models = await runPipeline({
       root: run.root,

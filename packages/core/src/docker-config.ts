@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { UaiError } from './errors.js';
 
 interface DockerConfigFile {
   auths?: Record<string, unknown>;
@@ -41,14 +42,33 @@ async function readUserConfig(dir: string): Promise<DockerConfigFile> {
   }
 }
 
+/** A full temp folder is the user's to fix, not a bug: say where and how. */
+function diskFull(error: unknown, tmp: string): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') return error;
+  return new UaiError(
+    'UAI_DISK_FULL',
+    `No space left in ${tmp} for the temporary Docker config. Free space there, or set TMPDIR to a folder on another disk.`,
+    { cause: error, step: 'login' },
+  );
+}
+
 /** A folder of mode 0700 in the system temp dir (never the project or HOME), removed by `remove()`. */
 export async function createTemporaryDockerConfig(
   loginHosts: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'uai-docker-'));
-  await chmod(dir, 0o700);
-  const config = temporaryDockerConfig(await readUserConfig(userDockerConfigDir(env)), loginHosts);
-  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  const tmp = os.tmpdir();
+  let dir: string | undefined;
+  try {
+    dir = await mkdtemp(path.join(tmp, 'uai-docker-'));
+    await chmod(dir, 0o700);
+    const config = temporaryDockerConfig(await readUserConfig(userDockerConfigDir(env)), loginHosts);
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+  } catch (error) {
+    // A half-written config is still a credentials folder: never leave it behind.
+    if (dir) await rm(dir, { recursive: true, force: true });
+    throw diskFull(error, tmp);
+  }
+  const made = dir;
+  return { dir: made, remove: () => rm(made, { recursive: true, force: true }) };
 }

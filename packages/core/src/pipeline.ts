@@ -1,11 +1,11 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import os from 'node:os';
-import type { ImageBuilder, RegistryCredentials } from './builder.js';
-import { UaiError } from './errors.js';
+import type { ImageBuilder, RegistryCredentials, StepContext } from './builder.js';
+import { isUaiError, UaiError } from './errors.js';
 import { modelSteps } from './model-steps.js';
 import type { ModelPlan } from './plan.js';
 import type { RenderedFile } from './render.js';
-import { errorInfo, exitCodeFor, type ModelResult } from './report.js';
+import { errorInfo, exitCodeFor, notStartedStep, type ModelResult } from './report.js';
 import type { SecretStore } from './redact.js';
 
 export type RendererKind = 'live' | 'plain' | 'silent';
@@ -29,8 +29,90 @@ export interface PipelineOptions {
   onResult?: (result: ModelResult) => void;
 }
 
+/** What a model's task sees of listr's task wrapper. */
+interface TaskView {
+  title: string;
+  output: string;
+  skip(message?: string): void;
+}
+
+/** What every model's run shares: the options, the stop switch and where results go. */
+interface RunContext {
+  options: PipelineOptions;
+  /** Aborted with the reason (a string) on Ctrl-C, or at the first failure with --fail-fast. */
+  stop: AbortController;
+  mask: (text: string) => string;
+  finish: (result: ModelResult) => void;
+}
+
 function listrRenderer(kind: RendererKind) {
   return kind === 'live' ? 'default' : kind === 'plain' ? 'simple' : 'silent';
+}
+
+/** Why the run stopped, for the models it stopped. */
+function stopReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'interrupted';
+}
+
+/** A model the run stopped: where it was (or that it never began) and why. */
+function cancelledResult(plan: ModelPlan, step: string, signal: AbortSignal, durationMs: number): ModelResult {
+  const why = stopReason(signal);
+  const message = step === notStartedStep ? `not started: ${why}` : `stopped: ${why}`;
+  return { name: plan.name, image: plan.imageRef, status: 'cancelled', durationMs, error: { step, code: 'UAI_CANCELLED', message } };
+}
+
+/** check -> render -> (assemble -> build -> push) for one model; records its result. */
+async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promise<void> {
+  const { options, stop, mask } = run;
+  const start = Date.now();
+  const record = (result: Omit<ModelResult, 'name' | 'image' | 'durationMs'>) =>
+    run.finish({ name: plan.name, image: plan.imageRef, durationMs: Date.now() - start, ...result });
+  let step = notStartedStep;
+  // Between steps: once the run is stopped, a model goes no further than the step it is in.
+  const enter = (next: string, title: string) => {
+    if (stop.signal.aborted) throw new UaiError('UAI_CANCELLED', 'Stopped.');
+    step = next;
+    task.title = `${plan.name}: ${title}`;
+  };
+  const ctx: StepContext = { signal: stop.signal, log: (line) => (task.output = mask(line)) };
+
+  try {
+    enter('check', 'checking files');
+    await modelSteps.check(plan, options.root);
+    enter('render', 'rendering');
+    const files: RenderedFile[] = await modelSteps.render(plan, options.root);
+    if (options.dryRun) {
+      await modelSteps.writeRendered(plan, files);
+      record({ status: 'planned' });
+      task.title = `${plan.name}: planned ${plan.imageRef} FROM ${plan.baseImage}`;
+      return;
+    }
+    enter('assemble', 'assembling the build folder');
+    await modelSteps.assemble(plan, options.root, files);
+    enter('build', `building ${plan.imageRef}`);
+    await modelSteps.build(options.builder, plan, ctx);
+    if (!options.push) {
+      record({ status: 'built' });
+      task.title = `${plan.name}: built image ${plan.imageRef}`;
+      return;
+    }
+    enter('push', `pushing ${plan.imageRef}`);
+    const pushed = await modelSteps.push(options.builder, plan, ctx);
+    record({ status: 'pushed', digest: pushed.digest });
+    task.title = `${plan.name}: pushed ${plan.imageRef}${pushed.digest ? `@${pushed.digest}` : ''}`;
+  } catch (error) {
+    // A step that ends because the run was stopped is cancelled, not failed.
+    if (stop.signal.aborted && isUaiError(error) && error.code === 'UAI_CANCELLED') {
+      const result = cancelledResult(plan, step, stop.signal, Date.now() - start);
+      run.finish(result);
+      task.skip(`${plan.name}: ${result.error!.message}`);
+      return;
+    }
+    const info = errorInfo(error, step);
+    record({ status: 'failed', error: { ...info, message: mask(info.message) } });
+    if (options.failFast) stop.abort(`${plan.name} failed (--fail-fast)`);
+    throw new Error(mask(`${plan.name} failed at ${info.step}: ${info.message.split('\n')[0]}`));
+  }
 }
 
 /**
@@ -39,86 +121,42 @@ function listrRenderer(kind: RendererKind) {
  */
 export async function runPipeline(options: PipelineOptions): Promise<ModelResult[]> {
   const results = new Map<string, ModelResult>();
-  const stopAll = new AbortController();
-  const onAbort = () => stopAll.abort();
+  const stop = new AbortController();
+  const onAbort = () => stop.abort('interrupted');
+  if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const mask = (text: string) => options.secrets.mask(text);
-  const started = Date.now();
-
-  const finish = (result: ModelResult) => {
-    results.set(result.name, result);
-    options.onResult?.(result);
-  };
-
-  const prepared = await prepareBuilder(options, mask, stopAll.signal);
-  if (prepared) {
-    for (const plan of options.plans) {
-      finish({ name: plan.name, image: plan.imageRef, status: 'failed', durationMs: Date.now() - started, error: prepared });
-    }
-    return options.plans.map((plan) => results.get(plan.name)!);
-  }
-
-  const tasks: ListrTask[] = options.plans.map((plan) => ({
-    title: plan.name,
-    task: async (_ctx, task) => {
-      const start = Date.now();
-      let step = 'check';
-      const cancelled = () =>
-        finish({ name: plan.name, image: plan.imageRef, status: 'cancelled', durationMs: Date.now() - start, error: { step, code: 'UAI_CANCELLED', message: 'cancelled' } });
-      if (stopAll.signal.aborted) {
-        cancelled();
-        task.skip(`${plan.name}: cancelled`);
-        return;
-      }
-      const stepCtx = {
-        signal: stopAll.signal,
-        log: (line: string) => {
-          task.output = mask(line);
-        },
-      };
-      try {
-        task.title = `${plan.name}: checking files`;
-        await modelSteps.check(plan, options.root);
-        step = 'render';
-        task.title = `${plan.name}: rendering`;
-        const files: RenderedFile[] = await modelSteps.render(plan, options.root);
-        if (options.dryRun) {
-          await modelSteps.writeRendered(plan, files);
-          finish({ name: plan.name, image: plan.imageRef, status: 'planned', durationMs: Date.now() - start });
-          task.title = `${plan.name}: planned ${plan.imageRef} FROM ${plan.baseImage}`;
-          return;
-        }
-        step = 'assemble';
-        await modelSteps.assemble(plan, options.root, files);
-        step = 'build';
-        task.title = `${plan.name}: building ${plan.imageRef}`;
-        await modelSteps.build(options.builder, plan, stepCtx);
-        if (!options.push) {
-          finish({ name: plan.name, image: plan.imageRef, status: 'built', durationMs: Date.now() - start });
-          task.title = `${plan.name}: built image ${plan.imageRef}`;
-          return;
-        }
-        step = 'push';
-        task.title = `${plan.name}: pushing ${plan.imageRef}`;
-        const pushed = await modelSteps.push(options.builder, plan, stepCtx);
-        finish({ name: plan.name, image: plan.imageRef, status: 'pushed', digest: pushed.digest, durationMs: Date.now() - start });
-        task.title = `${plan.name}: pushed ${plan.imageRef}${pushed.digest ? `@${pushed.digest}` : ''}`;
-      } catch (error) {
-        if (stopAll.signal.aborted && (error as UaiError)?.code === 'UAI_CANCELLED') {
-          cancelled();
-          task.skip(`${plan.name}: cancelled`);
-          return;
-        }
-        const info = errorInfo(error, step);
-        finish({ name: plan.name, image: plan.imageRef, status: 'failed', durationMs: Date.now() - start, error: { ...info, message: mask(info.message) } });
-        if (options.failFast) stopAll.abort();
-        throw new Error(mask(`${plan.name} failed at ${info.step}: ${info.message.split('\n')[0]}`));
-      }
+  const run: RunContext = {
+    options,
+    stop,
+    mask: (text) => options.secrets.mask(text),
+    finish: (result) => {
+      results.set(result.name, result);
+      options.onResult?.(result);
     },
-  }));
+  };
+  // Every model has a result, in the config's order; one the run never reached was not started.
+  const ordered = () => options.plans.map((plan) => results.get(plan.name) ?? cancelledResult(plan, notStartedStep, stop.signal, 0));
 
+  try {
+    const started = Date.now();
+    const prepared = await prepareBuilder(run);
+    if (prepared) {
+      for (const plan of options.plans) {
+        if (stop.signal.aborted) run.finish(cancelledResult(plan, notStartedStep, stop.signal, 0));
+        else run.finish({ name: plan.name, image: plan.imageRef, status: 'failed', durationMs: Date.now() - started, error: prepared });
+      }
+      return ordered();
+    }
+    await listrFor(options, options.plans.map((plan) => ({ title: plan.name, task: (_ctx, task) => runModel(plan, task, run) }))).run();
+    return ordered();
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function listrFor(options: PipelineOptions, tasks: ListrTask[]): Listr {
   const logger = new ListrLogger({ processOutput: new ProcessOutput(options.progress ?? process.stderr, options.progress ?? process.stderr) });
-  const listr = new Listr(tasks, {
+  return new Listr(tasks, {
     concurrent: options.concurrency ?? os.availableParallelism(),
     exitOnError: false,
     registerSignalListeners: false,
@@ -127,37 +165,23 @@ export async function runPipeline(options: PipelineOptions): Promise<ModelResult
     rendererOptions: { logger, collapseErrors: false, outputBar: 1 },
     fallbackRendererOptions: { logger },
   } as never);
-
-  try {
-    await listr.run();
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
-  return options.plans.map(
-    (plan) =>
-      results.get(plan.name) ?? {
-        name: plan.name,
-        image: plan.imageRef,
-        status: 'cancelled',
-        durationMs: 0,
-        error: { step: 'check', code: 'UAI_CANCELLED', message: 'not started' },
-      },
-  );
 }
 
-/** Logs in once per registry before the parallel phase. Returns the error every model inherits, if any. */
-async function prepareBuilder(
-  options: PipelineOptions,
-  mask: (text: string) => string,
-  signal: AbortSignal,
-): Promise<ModelResult['error'] | undefined> {
+/**
+ * Checks the engine and logs in once per registry before the parallel phase. Returns the error every
+ * model inherits, if any, after saying it once on the progress stream (it is the same for all).
+ */
+async function prepareBuilder(run: RunContext): Promise<ModelResult['error'] | undefined> {
+  const { options, stop, mask } = run;
   if (options.dryRun) return undefined;
   try {
-    await options.builder.prepare(options.credentials, { signal, log: () => {} });
+    await options.builder.prepare(options.credentials, { signal: stop.signal, log: () => {} });
     return undefined;
   } catch (error) {
     const info = errorInfo(error, 'login');
-    return { ...info, message: mask(info.message) };
+    const failure = { ...info, message: mask(info.message) };
+    if (!stop.signal.aborted) (options.progress ?? process.stderr).write(`✖ ${failure.step}: ${failure.message}\n`);
+    return failure;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UaiError } from './errors.js';
-import { errorInfo, exitCodeFor, formatSummary, jsonReport, type ModelResult } from './report.js';
+import { errorInfo, exitCodeFor, formatSummary, jsonReport, notStartedStep, type ModelResult } from './report.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const pushed: ModelResult = { name: 'mnist', image: 'uhub.ucloud.cn/uai_demo/caffe-inference:test', status: 'pushed', digest, durationMs: 12_345 };
@@ -67,6 +67,12 @@ describe('errorInfo', () => {
 });
 
 describe('formatSummary', () => {
+  it('counts the cancelled models that never started', () => {
+    const notStarted: ModelResult = { ...cancelled, name: 'queued', error: { step: notStartedStep, code: 'UAI_CANCELLED', message: 'not started: a failed (--fail-fast)' } };
+    expect(formatSummary([failed, cancelled, notStarted]).split('\n').at(-1)).toBe('1 failed, 2 cancelled (1 not started)');
+    expect(formatSummary([failed, cancelled]).split('\n').at(-1)).toBe('1 failed, 1 cancelled');
+  });
+
   it('lines up a row per model, with the digest, the error indented, and the totals', () => {
     expect(formatSummary([pushed, built, failed, cancelled, skipped])).toMatchInlineSnapshot(`
       "mnist               pushed      12.3s  uhub.ucloud.cn/uai_demo/caffe-inference:test@sha256:abababababababababababababababababababababababababababababababab

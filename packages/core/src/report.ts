@@ -18,6 +18,9 @@ export interface BuildReport {
   exitCode: number;
 }
 
+/** The `error.step` of a model the run stopped before it began (status `cancelled`). */
+export const notStartedStep = 'queued';
+
 /** 0 when every selected model succeeded, 1 otherwise (interrupts are decided by the caller). */
 export function exitCodeFor(results: readonly ModelResult[]): number {
   return results.some((result) => result.status === 'failed' || result.status === 'cancelled') ? 1 : 0;
@@ -58,11 +61,16 @@ export function formatSummary(results: readonly ModelResult[]): string {
     if (result.error) return `${head}\n${' '.repeat(width + 2)}${result.error.step}: ${result.error.message.split('\n').join(`\n${' '.repeat(width + 2)}`)}`;
     return result.digest ? `${head}@${result.digest}` : head;
   });
+  return `${lines.join('\n')}\n\n${totals(results)}`;
+}
+
+/** `2 pushed, 1 failed, 2 cancelled (1 not started)`: what happened to how many models. */
+function totals(results: readonly ModelResult[]): string {
   const count = (status: string) => results.filter((result) => result.status === status).length;
-  const totals = ['pushed', 'built', 'skipped', 'failed', 'cancelled', 'planned']
+  const notStarted = results.filter((result) => result.status === 'cancelled' && result.error?.step === notStartedStep).length;
+  return ['pushed', 'built', 'skipped', 'failed', 'cancelled', 'planned']
     .map((status) => [status, count(status)] as const)
     .filter(([, n]) => n > 0)
-    .map(([status, n]) => `${n} ${status}`)
+    .map(([status, n]) => (status === 'cancelled' && notStarted > 0 ? `${n} cancelled (${notStarted} not started)` : `${n} ${status}`))
     .join(', ');
-  return `${lines.join('\n')}\n\n${totals}`;
 }

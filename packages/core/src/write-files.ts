@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderedFile } from './render.js';
 
@@ -8,7 +8,13 @@ export async function writeFiles(dir: string, files: readonly RenderedFile[]): P
     const target = path.join(dir, file.path);
     await mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, file.contents, { mode: 0o644 });
-    await rename(temp, target);
+    try {
+      await writeFile(temp, file.contents, { mode: 0o644 });
+      await rename(temp, target);
+    } catch (error) {
+      // A disk that filled up half way must not keep the half-written temp file.
+      await rm(temp, { force: true });
+      throw error;
+    }
   }
 }

@@ -1,0 +1,143 @@
+// Ctrl-C and SIGTERM on the real `uai` binary during a parallel build: every child process stops (its
+// pid is gone), temporary files are removed, the exit status is 130, and it all takes seconds at most.
+import { execFileSync } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createProject,
+  dockerCalls,
+  dockerPids,
+  hangingPids,
+  isAlive,
+  jsonModels,
+  leftovers,
+  startUai,
+  waitFor,
+  type Project,
+} from '../test/harness.mjs';
+
+let project: Project | undefined;
+afterEach(async () => {
+  for (const pid of project ? await dockerPids(project) : []) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await project?.remove();
+  project = undefined;
+});
+
+/** Starts uai and waits until `count` docker calls hang in their child `sleep`. */
+async function startHanging(args: string[], env: Record<string, string>, count: number) {
+  const running = startUai(project!, args, env);
+  await waitFor(`${count} hanging docker calls`, async () => ((await hangingPids(project!)).length >= count ? true : undefined));
+  return running;
+}
+
+/** The temporary DOCKER_CONFIG the docker calls ran with. */
+async function temporaryConfig(): Promise<string> {
+  const configs = [...new Set((await dockerCalls(project!)).map((call) => call.config).filter((dir) => dir !== 'none'))];
+  expect(configs).toHaveLength(1);
+  return configs[0];
+}
+
+describe.each([
+  { signal: 'SIGINT' as const, json: false },
+  { signal: 'SIGTERM' as const, json: true },
+])('$signal during a parallel build', ({ signal, json }) => {
+  it('stops every docker child within seconds, removes the temporary files and exits 130', { timeout: 30_000 }, async () => {
+    project = await createProject({ models: ['alpha', 'beta', 'gamma'], concurrency: 2 });
+    const running = await startHanging(['build', ...(json ? ['--json'] : [])], { FAKE_BUILD_alpha: 'sleep', FAKE_BUILD_beta: 'sleep' }, 2);
+    const config = await temporaryConfig();
+    expect((await stat(config)).isDirectory()).toBe(true);
+    const pids = await dockerPids(project);
+    expect(pids.filter(isAlive).length).toBeGreaterThanOrEqual(4);
+
+    const sent = Date.now();
+    running.child.kill(signal);
+    const exit = await running.exited;
+    const tookMs = exit.at - sent;
+
+    expect(exit.code, running.stderr()).toBe(130);
+    expect(tookMs).toBeLessThan(3_000);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await leftovers(project)).toEqual([]);
+    expect(running.stderr()).toMatch(/interrupted/i);
+    if (json) {
+      const models = jsonModels(running.stdout());
+      expect(models.alpha).toMatchObject({ status: 'cancelled', error: { step: 'build', code: 'UAI_CANCELLED' } });
+      expect(models.beta).toMatchObject({ status: 'cancelled', error: { step: 'build', code: 'UAI_CANCELLED' } });
+      expect(models.gamma).toMatchObject({ status: 'cancelled', error: { code: 'UAI_CANCELLED' } });
+      expect(models.gamma.error!.message).toMatch(/not started/);
+    } else {
+      expect(running.stdout()).toMatch(/alpha\s+cancelled/);
+      expect(running.stdout()).toMatch(/3 cancelled \(1 not started\)/);
+    }
+    console.info(`${signal}: exit ${exit.code} ${tookMs} ms after the signal`);
+  });
+});
+
+describe('a docker child that ignores SIGTERM', () => {
+  it('is killed (SIGKILL to its process group) a few seconds after the first Ctrl-C', { timeout: 30_000 }, async () => {
+    project = await createProject({ models: ['alpha'] });
+    const running = await startHanging(['build'], { FAKE_BUILD_alpha: 'stubborn' }, 1);
+    const pids = await dockerPids(project);
+    const sent = Date.now();
+    running.child.kill('SIGINT');
+    const exit = await running.exited;
+    const tookMs = exit.at - sent;
+    expect(exit.code, running.stderr()).toBe(130);
+    expect(tookMs).toBeGreaterThanOrEqual(2_000);
+    expect(tookMs).toBeLessThan(6_000);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await leftovers(project)).toEqual([]);
+    console.info(`SIGTERM ignored: exit ${exit.code} ${tookMs} ms after SIGINT`);
+  });
+
+  it('a second Ctrl-C exits at once, still killing the children and removing the Docker config', { timeout: 30_000 }, async () => {
+    project = await createProject({ models: ['alpha', 'beta'], concurrency: 2 });
+    const running = await startHanging(['build'], { FAKE_BUILD_alpha: 'stubborn', FAKE_BUILD_beta: 'stubborn' }, 2);
+    const pids = await dockerPids(project);
+    running.child.kill('SIGINT');
+    await waitFor('the first Ctrl-C to be seen', () => (/interrupted/i.test(running.stderr()) ? true : undefined));
+    const sent = Date.now();
+    running.child.kill('SIGINT');
+    const exit = await running.exited;
+    const tookMs = exit.at - sent;
+    expect(exit.code).toBe(130);
+    expect(tookMs).toBeLessThan(1_000);
+    await waitFor('the killed children to be reaped', () => (pids.filter(isAlive).length === 0 ? true : undefined), 2_000);
+    expect(await leftovers(project)).toEqual([]);
+    console.info(`second Ctrl-C: exit ${exit.code} ${tookMs} ms after it`);
+  });
+});
+
+describe('Ctrl-C at other moments', () => {
+  it('during docker login: the models are cancelled, not failed, and the Docker config is removed', { timeout: 30_000 }, async () => {
+    project = await createProject({ models: ['alpha'] });
+    const running = await startHanging(['build', '--json'], { FAKE_LOGIN: 'sleep' }, 1);
+    const pids = await dockerPids(project);
+    running.child.kill('SIGINT');
+    const exit = await running.exited;
+    expect(exit.code, running.stderr()).toBe(130);
+    expect(jsonModels(running.stdout()).alpha).toMatchObject({ status: 'cancelled', error: { code: 'UAI_CANCELLED' } });
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await leftovers(project)).toEqual([]);
+  });
+
+  it('two Ctrl-C while a big folder is being assembled: no .uai/build/<model>.tmp-* is left', { timeout: 60_000 }, async () => {
+    project = await createProject({ models: ['alpha'] });
+    // Many small files make assembling take a second or more, long enough to interrupt it.
+    const many = path.join(project.dir, 'models/alpha/many');
+    execFileSync('sh', ['-c', `mkdir -p "${many}" && cd "${many}" && seq 1 20000 | xargs touch`]);
+    const running = startUai(project, ['build']);
+    const build = path.join(project.dir, '.uai/build');
+    const assembling = async () => (await readdir(build).catch(() => [])).some((name) => name.includes('.tmp-'));
+    await waitFor('assembling to start', async () => ((await assembling()) ? true : undefined));
+    running.child.kill('SIGINT');
+    await waitFor('the first Ctrl-C to be seen', () => (/interrupted/i.test(running.stderr()) ? true : undefined));
+    expect(await assembling(), 'still assembling at the second Ctrl-C').toBe(true);
+    running.child.kill('SIGINT');
+    const exit = await running.exited;
+    expect(exit.code).toBe(130);
+    expect((await dockerCalls(project)).map((call) => call.argv.split(' ')[0])).not.toContain('build');
+    expect(await leftovers(project)).toEqual([]);
+  });
+});
