@@ -83,7 +83,6 @@ export class HashPool {
   private spawn(): Worker {
     const worker = new Worker(workerSource, { eval: true });
     this.workers++;
-    worker.unref();
     worker.on('message', (message: { id: number; digest?: string; size?: number; error?: string }) => {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
@@ -91,6 +90,8 @@ export class HashPool {
         if (message.error) job.reject(new Error(message.error));
         else job.resolve({ digest: message.digest!, size: message.size! });
       }
+      // Idle workers do not keep the process alive; busy ones do (see pump).
+      worker.unref();
       this.idle.push(worker);
       this.pump();
     });
@@ -110,6 +111,7 @@ export class HashPool {
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
+      worker.ref();
       worker.postMessage({ id: job.id, parts: job.parts });
     }
   }

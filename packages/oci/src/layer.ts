@@ -226,13 +226,13 @@ export async function digestLayer(
     stages.push(...deterministicGzip(), stored);
   }
   const sink = options.writeTo ? createWriteStream(options.writeTo) : discard();
-  const ring = options.gzip ? undefined : 8;
+  const ring = options.gzip ? undefined : 6;
   await pipeline([byteStream(tarChunks(entries, { ...options, ring })), ...stages, sink] as never, { signal: options.signal });
   const diffId = raw.digest();
   return { diffId, digest: options.gzip ? stored.digest() : diffId, size: stored.bytes };
 }
 
-/** A byte stream over chunks that buffers at most a few chunks ahead (Readable.from would hold 16). */
+/** A byte stream over chunks that buffers about one chunk ahead (Readable.from would hold 16). */
 export function byteStream(chunks: AsyncIterable<Buffer>): Readable {
-  return Readable.from(chunks, { objectMode: false, highWaterMark: 2 * readChunkSize });
+  return Readable.from(chunks, { objectMode: false, highWaterMark: readChunkSize });
 }

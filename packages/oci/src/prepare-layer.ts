@@ -74,7 +74,7 @@ export async function prepareLayer(entries: readonly LayerEntry[], options: Prep
     entries: normalized,
     key,
     // Read by a hash, a socket or a file write, each done with a chunk soon: a fixed ring of buffers.
-    open: () => tarChunks(normalized, { ...packing, ring: 8 }),
+    open: () => tarChunks(normalized, { ...packing, ring: 6 }),
     remember: (found) => options.cache.set(key, { digest: found, diffId: found, size }),
   };
 }

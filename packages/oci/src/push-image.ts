@@ -68,7 +68,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const limit = options.concurrency ?? 3;
   let bytesUploaded = 0;
   const sameRegistry = !options.baseClient || options.baseClient === target;
-  const baseTasks = base.layers.map((layer) => async () => {
+  // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
+  const baseTasks = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType)).map((layer) => async () => {
     const source = sameRegistry ? target : options.baseClient!;
     const result = await target.pushBlob(
       repository,
@@ -86,7 +87,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   });
   // Big layers first: they set the pace.
   const tasks = [...baseTasks, ...ourTasks];
-  const sizes = [...base.layers.map((l) => l.size), ...options.layers.map((l) => l.size)];
+  const sizes = [...base.layers.filter((l) => !/foreign|nondistributable/.test(l.mediaType)).map((l) => l.size), ...options.layers.map((l) => l.size)];
   const order = tasks.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
   await mapLimit(order, limit, (i) => tasks[i]!());
 

@@ -1,0 +1,311 @@
+// Benchmarks of the native builder (issue 5). Needs what the e2e tests need: a Docker engine (for the
+// stand-in base image and the docker-builder comparison), Debian's docker-registry, htpasswd, curl and
+// openssl. Starts its own registry on 127.0.0.1, writes bench/results.md. Not a test: it prints numbers
+// and marks each against its target.
+//
+//   npm run bench                    full sizes (400 MB, 2 GB of weights; a few GB of disk)
+//   BENCH_SIZE=small npm run bench   a smoke run for CI (a few MB)
+//   BENCH_ONLY=a,c npm run bench     some scenarios only
+import { spawn } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, symlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRegistry } from '../test/e2e/support/registry.mjs';
+import { buildStandin, pushStandins } from '../test/e2e/support/standin.mjs';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const small = process.env.BENCH_SIZE === 'small';
+const only = process.env.BENCH_ONLY?.split(',');
+const MB = 1024 * 1024;
+const sizes = small
+  ? { a: 20 * MB, perModel: 256 * 1024, parallel: 4 * MB, rssSmall: 10 * MB, rssBig: 100 * MB }
+  : { a: 400 * MB, perModel: 1 * MB, parallel: 50 * MB, rssSmall: 200 * MB, rssBig: 2048 * MB };
+const baseImage = 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2';
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Runs a program; resolves with its output and wall time. */
+function run(file, args, { env = process.env, cwd, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { env, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    if (input !== undefined) child.stdin.end(input);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+  });
+}
+
+async function runOk(file, args, options) {
+  const result = await run(file, args, options);
+  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  return result;
+}
+
+/** Float32 weights, written 4 MB at a time (never the whole file in memory). */
+function writeWeights(file, bytes) {
+  const fd = openSync(file, 'w');
+  const floats = new Float32Array(MB);
+  const raw = new Uint32Array(floats.buffer);
+  try {
+    for (let done = 0; done < bytes; ) {
+      randomFillSync(raw);
+      // Plausible weights: small normal-ish floats, not random bit patterns.
+      for (let i = 0; i < floats.length; i++) floats[i] = ((raw[i] / 0xffffffff) - 0.5) * 0.2;
+      const n = Math.min(floats.byteLength, bytes - done);
+      writeSync(fd, new Uint8Array(floats.buffer, 0, n));
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let registry;
+let workDir;
+let counter = 0;
+
+/** A project with `count` caffe models, each with `weightBytes` of weights under checkpoint_dir. */
+function makeProject({ count = 1, weightBytes, namespace = `bench${++counter}` }) {
+  const dir = path.join(workDir, `project-${counter}-${Date.now()}`);
+  const models = [];
+  for (let i = 0; i < count; i++) {
+    const name = `m${i}`;
+    const code = path.join(dir, 'models', name);
+    cpSync(path.join(repoRoot, 'examples/caffe-mnist/code'), code, { recursive: true });
+    writeWeights(path.join(code, 'checkpoint_dir', 'weights.bin'), weightBytes);
+    models.push({
+      name,
+      framework: 'caffe',
+      aiArchV: 'caffe-1.0.0',
+      packFilePath: `./models/${name}`,
+      mainModule: 'mnist_inference',
+      mainClass: 'MnistModel',
+      modelDir: 'checkpoint_dir',
+      modelName: 'mnist_model',
+      image: `bench-${name}:v1`,
+    });
+  }
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  writeFileSync(path.join(dir, 'uai.config.ts'), `import { defineConfig } from '@uai/core';\nexport default defineConfig(${JSON.stringify({ registry: { namespace }, models }, null, 2)});\n`);
+  return { dir, namespace, models };
+}
+
+function uaiEnv(project, extra = {}) {
+  const home = path.join(project.dir, '..', `home-${path.basename(project.dir)}`);
+  mkdirSync(path.join(home, '.docker'), { recursive: true });
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_CONFIG$)/.test(key))),
+    HOME: home,
+    DOCKER_CONFIG: path.join(home, '.docker'),
+    UAI_REGISTRY_HOST: registry.host,
+    UHUB_USERNAME: registry.username,
+    UHUB_PASSWORD: registry.password,
+    CI: 'true',
+    ...extra,
+  };
+}
+
+/** The native builder, with no Docker engine reachable. */
+async function native(project, args = []) {
+  const env = uaiEnv(project, { DOCKER_HOST: 'unix:///nonexistent/bench.sock' });
+  const result = await runOk(process.execPath, [path.join(repoRoot, 'bench/uai-native.mjs'), ...args], { cwd: project.dir, env });
+  const report = JSON.parse(result.stdout);
+  const failed = report.models.filter((m) => m.status === 'failed');
+  if (failed.length) throw new Error(`native build failed: ${JSON.stringify(failed)}`);
+  const rss = Number(/maxRssBytes=(\d+)/.exec(result.stderr)?.[1] ?? 0);
+  return { ms: result.ms, report, rss };
+}
+
+/** `uai build --dry-run`: start-up, config loading, checks and rendering, no builder. The fixed cost of any run. */
+async function dryRun(project) {
+  const result = await runOk(process.execPath, [path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--dry-run'], { cwd: project.dir, env: uaiEnv(project) });
+  return result.ms;
+}
+
+/** The Docker builder through the real CLI. */
+async function dockerBuilder(project) {
+  let result = await run(process.execPath, [path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--json'], { cwd: project.dir, env: uaiEnv(project) });
+  if (result.code !== 0 && /unknown parent image ID|No such image/.test(result.stdout)) {
+    // The engine is shared: another run may have removed a cached parent meanwhile. Once more.
+    log('docker build lost a cached parent image to another run on the engine; running it again');
+    result = await run(process.execPath, [path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--json'], { cwd: project.dir, env: uaiEnv(project) });
+  }
+  if (result.code !== 0) throw new Error(`docker builder failed:\n${result.stdout}\n${result.stderr}`);
+  return { ms: result.ms, report: JSON.parse(result.stdout) };
+}
+
+const authHeader = () => `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
+
+async function manifestOf(repository, reference) {
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    headers: { authorization: authHeader(), accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' },
+  });
+  if (!response.ok) throw new Error(`manifest ${repository}:${reference}: ${response.status}`);
+  return { bytes: Number(response.headers.get('content-length')), json: await response.json() };
+}
+
+/** Bytes `after` added to the registry over `before`: new blobs plus the manifest. */
+async function addedBytes(repository, before, after) {
+  const old = await manifestOf(repository, before);
+  const now = await manifestOf(repository, after);
+  const had = new Set([old.json.config.digest, ...old.json.layers.map((l) => l.digest)]);
+  return [now.json.config, ...now.json.layers].filter((b) => !had.has(b.digest)).reduce((sum, b) => sum + b.size, now.bytes);
+}
+
+/** `curl -T` of the file as one blob, the digest computed beforehand (the password goes on stdin, not argv). */
+async function curlUpload(file, repository) {
+  const digest = `sha256:${(await runOk('openssl', ['dgst', '-sha256', '-r', file])).stdout.split(' ')[0]}`;
+  const start = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { authorization: authHeader() } });
+  if (start.status !== 202) throw new Error(`upload POST: ${start.status}`);
+  const location = new URL(start.headers.get('location'), registry.url);
+  location.searchParams.set('digest', digest);
+  const config = `user = "${registry.username}:${registry.password}"\n`;
+  const result = await runOk('curl', ['-sS', '-f', '-K', '-', '-T', file, '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', location.toString()], { input: config });
+  return result.ms;
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const fmtBytes = (n) => (n >= MB ? `${(n / MB).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
+const results = [];
+function record(id, what, value, target, ok) {
+  results.push({ id, what, value, target, ok });
+  log(`${id} ${what}: ${value}${target ? ` (target ${target}: ${ok ? 'met' : 'MISSED'})` : ''}`);
+}
+
+async function scenarioA() {
+  const project = makeProject({ weightBytes: sizes.a });
+  const weights = path.join(project.dir, 'models/m0/checkpoint_dir/weights.bin');
+  const hash = await runOk('openssl', ['dgst', '-sha256', weights]);
+  record('a', `openssl dgst -sha256 of ${fmtBytes(sizes.a)} (hashing reference)`, fmt(hash.ms));
+  // Warm the page cache the same way for every contender.
+  await runOk('cat', [weights], {});
+  const curl = await curlUpload(weights, `${project.namespace}/curl-reference`);
+  record('a', `curl -T of the weights file to the registry`, fmt(curl));
+  const first = await native(project);
+  record('a', `native build+push, one model, ${fmtBytes(sizes.a)} of weights`, `${fmt(first.ms)} (${(first.ms / curl).toFixed(2)}x curl)`, '<= 1.2x curl', first.ms <= 1.2 * curl);
+  const fixed = await dryRun(project);
+  record('a', '  of which the fixed start-up cost (`uai build --dry-run` of the same project)', `${fmt(fixed)}; the rest, ${fmt(first.ms - fixed)}, is ${((first.ms - fixed) / curl).toFixed(2)}x curl`);
+  let dockerMs;
+  if (process.env.BENCH_SKIP_DOCKER !== '1') {
+    const dockerProject = makeProject({ weightBytes: sizes.a });
+    const dockerRun = await dockerBuilder(dockerProject);
+    dockerMs = dockerRun.ms;
+    record('a', `docker builder build+push, same model`, `${fmt(dockerRun.ms)}; native is ${(first.ms / dockerRun.ms).toFixed(3)}x`, 'native <= 0.15x docker', first.ms <= 0.15 * dockerRun.ms);
+    await run('docker', ['rmi', '--force', `${registry.host}/${dockerProject.namespace}/bench-m0:v1`]);
+    rmSync(dockerProject.dir, { recursive: true, force: true });
+  }
+  return { project, first, dockerMs };
+}
+
+async function scenarioB(fromA) {
+  const { project, first } = fromA ?? { project: makeProject({ weightBytes: sizes.a }) };
+  const firstRun = first ?? (await native(project));
+  appendFileSync(path.join(project.dir, 'models/m0/mnist_inference.py'), '# a one-line change\n');
+  const second = await native(project);
+  const repository = `${project.namespace}/bench-m0`;
+  const added = await addedBytes(repository, firstRun.report.models[0].digest, second.report.models[0].digest);
+  const share = added / sizes.a;
+  record('b', 'rebuild after a one-line code change: bytes added to the registry', `${fmtBytes(added)} (${(share * 100).toFixed(4)}% of the weights)`, '< 1%', share < 0.01);
+  const ratio = second.ms / firstRun.ms;
+  record('b', 'rebuild after a one-line code change: time', `${fmt(second.ms)} (${ratio.toFixed(3)}x the first push, ${fmt(firstRun.ms)})`, '<= 0.15x', ratio <= 0.15);
+}
+
+async function scenarioC() {
+  const project = makeProject({ count: 10, weightBytes: sizes.perModel });
+  const first = await native(project);
+  const again = await native(project);
+  const statuses = [...new Set(again.report.models.map((m) => m.status))].join(',');
+  record('c', `no-op rebuild of 10 unchanged models (first build ${fmt(first.ms)}; statuses: ${statuses})`, fmt(again.ms), '< 1 s', again.ms < 1000);
+  const fixed = await dryRun(project);
+  record('c', '  of which the fixed start-up cost (`uai build --dry-run`, 10 models)', `${fmt(fixed)}; the builder's part ${fmt(again.ms - fixed)}`);
+}
+
+async function scenarioD() {
+  const sequential = makeProject({ count: 8, weightBytes: sizes.parallel });
+  const parallel = makeProject({ count: 8, weightBytes: sizes.parallel });
+  const one = await native(sequential, ['--concurrency', '1']);
+  const eight = await native(parallel, ['--concurrency', '8']);
+  const ratio = eight.ms / one.ms;
+  record('d', `8 models of ${fmtBytes(sizes.parallel)}: in parallel vs one after another`, `${fmt(eight.ms)} vs ${fmt(one.ms)} (${ratio.toFixed(2)}x)`, '<= 0.6x', ratio <= 0.6);
+}
+
+async function scenarioE() {
+  for (const bytes of [sizes.rssSmall, sizes.rssBig]) {
+    const project = makeProject({ weightBytes: bytes });
+    const built = await native(project);
+    record('e', `peak RSS packing and pushing ${fmtBytes(bytes)} of weights`, `${fmtBytes(built.rss)} (in ${fmt(built.ms)})`, '<= 150 MB', built.rss <= 150 * MB);
+    if (bytes === sizes.rssSmall) {
+      const idle = await runOk('/usr/bin/env', ['time', '-f', '%M', process.execPath, path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--dry-run'], { cwd: project.dir, env: uaiEnv(project) }).catch(() => undefined);
+      const kb = Number(idle?.stderr.trim().split('\n').pop());
+      if (kb) record('e', '  baseline: peak RSS of `uai build --dry-run` (no builder)', fmtBytes(kb * 1024));
+    }
+    rmSync(project.dir, { recursive: true, force: true });
+  }
+}
+
+async function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const engine = await run('docker', ['version', '--format', '{{.Server.Version}} ({{.Server.Os}}, driver: {{.Server.KernelVersion}})']);
+  const driver = await run('docker', ['info', '--format', '{{.Driver}}']);
+  const disk = await run('df', ['-h', '--output=source,fstype,size', workDir]);
+  return [
+    `- CPU: ${cpu}, ${os.availableParallelism()} cores; RAM ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()}; Node ${process.version}`,
+    `- Docker engine: ${engine.stdout.trim() || 'none'} storage driver ${driver.stdout.trim() || '-'}`,
+    `- Registry: Debian docker-registry (distribution 2.8) on 127.0.0.1, filesystem storage, htpasswd auth`,
+    `- Disk: ${disk.stdout.trim().split('\n').slice(1).join(' ')}`,
+    `- Load average when the run ended: ${os.loadavg().map((n) => n.toFixed(2)).join(', ')} (other work on the machine skews times)`,
+  ].join('\n');
+}
+
+async function main() {
+  workDir = mkdtempSync(path.join(process.env.BENCH_TMP ?? os.tmpdir(), 'uai-bench-'));
+  registry = await startRegistry();
+  try {
+    log(`registry ${registry.host}; work dir ${workDir}`);
+    const standin = await buildStandin({ log });
+    await pushStandins({ standin, registry, dockerConfig: mkdtempSync(path.join(workDir, 'dc-')), images: [baseImage] });
+    const want = (id) => !only || only.includes(id);
+    let a;
+    if (want('a')) a = await scenarioA();
+    if (want('b')) await scenarioB(a);
+    if (want('c')) await scenarioC();
+    if (want('d')) await scenarioD();
+    if (want('e')) await scenarioE();
+    const table = [
+      '| | measurement | result | target | |',
+      '|---|---|---|---|---|',
+      ...results.map((r) => `| ${r.id} | ${r.what} | ${r.value} | ${r.target ?? ''} | ${r.target ? (r.ok ? 'met' : '**missed**') : ''} |`),
+    ].join('\n');
+    const doc = [
+      '# Native builder benchmarks',
+      '',
+      `Run with \`${small ? 'BENCH_SIZE=small ' : ''}npm run bench\` on ${new Date().toISOString().slice(0, 10)}${small ? ' (small sizes: a smoke run, not the targets\' sizes)' : ''}.`,
+      '',
+      '## Machine',
+      await machine(),
+      '',
+      '## Results',
+      table,
+      '',
+      'How each is measured: wall time of a whole `uai build` process (start-up, config loading, base image',
+      'lookup, packing, upload) with DOCKER_HOST pointing nowhere; curl gets the weights file as one blob',
+      'upload (`POST` + `curl -T` `PUT ?digest=`), its digest computed beforehand; bytes added are the blobs of',
+      'the new manifest the registry did not hold before, plus the manifest; peak RSS is the process\'s maxRSS.',
+      '',
+    ].join('\n');
+    const file = path.join(repoRoot, 'bench', only ? 'results-partial.md' : small ? 'results-small.md' : 'results.md');
+    writeFileSync(file, doc);
+    log(`wrote ${path.relative(repoRoot, file)}`);
+  } finally {
+    await registry.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,376 @@
+import {
+  buildImageConfig,
+  dockerConfigCredential,
+  jsonBytes,
+  buildManifest,
+  digestLayer,
+  LayerCache,
+  parseReference,
+  prepareLayer,
+  pushImage,
+  RegistryClient,
+  RegistryError,
+  resolveBaseImage,
+  sha256Digest,
+  sourceDateEpoch,
+  walkDirectory,
+  writeDockerArchive,
+  writeOciLayout,
+  type BaseImage,
+  type Credential,
+  type ImageBlobs,
+  type ImageConfig,
+  type LayerEntry,
+  type PreparedLayer,
+} from '@uai/oci';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
+import { UaiError } from './errors.js';
+import { appDir, contextCodeDir, type ModelPlan } from './plan.js';
+
+export interface NativeBuilderOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Where the image also goes: `oci:<dir>` (an OCI image layout) or `docker-archive:<file>` (for
+   * `docker load`). Relative paths start at the project root. @default none
+   */
+  output?: string;
+  /** Whether `push` follows `build`; when not, `build` hashes every layer itself. @default true */
+  push?: boolean;
+  /** Push even when the registry's image was made from the same inputs. @default false */
+  force?: boolean;
+  /** Blobs uploaded at once per model. @default 3 */
+  concurrency?: number;
+}
+
+/** The platform's start command, as Docker stores the Dockerfile's shell-form CMD. */
+export const serviceCmd = ['/bin/sh', '-c', `cd ${appDir} && gunicorn -c gunicorn.conf.py httpserver.wsgi`];
+/** Label holding the inputs key of an image (see `inputsKey`). */
+export const inputsLabel = 'ai.uai.inputs';
+
+interface BuiltModel {
+  base: BaseImage;
+  baseClient: RegistryClient;
+  layers: PreparedLayer[];
+  createdBy: string[];
+  labels: Record<string, string>;
+}
+
+/** `models/mnist/` -> `models/mnist`; undefined for none or `.`. */
+function cleanModelDir(modelDir: string | undefined): string | undefined {
+  if (!modelDir) return undefined;
+  const clean = path.posix.normalize(modelDir.replaceAll('\\', '/')).replace(/^\.\/|\/+$/g, '');
+  return clean && clean !== '.' ? clean : undefined;
+}
+
+/**
+ * Splits the build folder into the layers of a UAI image: model weights (modelDir, uncompressed),
+ * the rest of the code (gzip), and the service config (gzip). A code change re-pushes only the small ones.
+ */
+export async function modelLayerEntries(plan: ModelPlan): Promise<{ name: string; gzip: boolean; createdBy: string; entries: LayerEntry[] }[]> {
+  const prefix = appDir.replace(/^\//, '');
+  const modelDir = cleanModelDir(plan.model.modelDir);
+  const inWeights = (rel: string) => modelDir !== undefined && (rel === modelDir || rel.startsWith(`${modelDir}/`));
+  const codeRoot = path.join(plan.buildDir, contextCodeDir);
+  const all = await walkDirectory(codeRoot, { prefix, skip: (rel) => rel === plan.configName });
+  const weights = all.filter((entry) => inWeights(entry.path.slice(prefix.length + 1)));
+  const code = all.filter((entry) => !inWeights(entry.path.slice(prefix.length + 1)));
+  const configFile = path.join(plan.buildDir, plan.configName);
+  const configInfo = await stat(configFile);
+  const config: LayerEntry = { path: `${prefix}/${plan.configName}`, type: 'file', mode: 0o644, size: configInfo.size, contents: await readFile(configFile) };
+  const layers = [];
+  if (weights.length > 0) layers.push({ name: 'weights', gzip: false, createdBy: `COPY code/${modelDir} ${appDir}/${modelDir}`, entries: weights });
+  layers.push({ name: 'code', gzip: true, createdBy: `COPY code/ ${appDir}/`, entries: code.length > 0 ? code : [{ path: prefix, type: 'directory' as const, mode: 0o755, size: 0 }] });
+  layers.push({ name: 'config', gzip: true, createdBy: `COPY ${plan.configName} ${appDir}/${plan.configName}`, entries: [config] });
+  return layers;
+}
+
+/** Maps a registry failure to the error the user sees, with the step it happened in. */
+function toUaiError(error: unknown, plan: ModelPlan, step: 'build' | 'push' | 'login', host: string): unknown {
+  if (error instanceof UaiError) return error;
+  if ((error as Error)?.name === 'AbortError') return new UaiError('UAI_CANCELLED', 'Stopped.', { model: plan.name, step });
+  if (error instanceof RegistryError) {
+    const options = { model: plan.name, step, cause: error };
+    if (error.kind === 'auth' || error.kind === 'denied' || error.kind === 'insecure') return new UaiError('UAI_AUTH_FAILED', error.message, options);
+    if (error.kind === 'unreachable') return new UaiError('UAI_REGISTRY_UNREACHABLE', `${error.message}\nCheck the host name and your network (or UAI_REGISTRY_HOST).`, options);
+    if (step === 'build') return new UaiError('UAI_BUILD_FAILED', `${error.message}\nCheck aiArchV/baseImage and that ${host} holds it.`, options);
+    return new UaiError('UAI_PUSH_FAILED', error.message, options);
+  }
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+    return new UaiError('UAI_DISK_FULL', 'No space left on the disk while packing layers. Free some space and run again.', { model: plan.name, step, cause: error });
+  }
+  return error;
+}
+
+function splitOutput(output: string, root: string): { kind: 'oci' | 'docker-archive'; target: string } {
+  const match = /^(oci|docker-archive):(.+)$/.exec(output);
+  if (!match) throw new UaiError('UAI_USAGE', `--output ${output}: expected oci:<dir> or docker-archive:<file>.`);
+  return { kind: match[1] as 'oci' | 'docker-archive', target: path.resolve(root, match[2]!) };
+}
+
+/**
+ * Builds and pushes without a Docker engine: reads the base image from its registry, adds our three
+ * layers, ENV, EXPOSE and CMD, and pushes blobs then the manifest over the distribution API.
+ */
+export interface NativeBuilder extends ImageBuilder {
+  /** The inputs key of a built model (after `build`, or after `push` when its weights were hashed on the way). */
+  inputsKey(plan: ModelPlan): string | undefined;
+  /**
+   * The `ai.uai.inputs` label of the image the registry holds under the model's tag, read with the
+   * current credentials; undefined when there is no such image or label. Lets a Docker build be skipped too.
+   */
+  registryInputs(plan: ModelPlan, ctx: StepContext): Promise<string | undefined>;
+}
+
+export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder {
+  const env = options.env ?? process.env;
+  const credentials = new Map<string, Credential>();
+  const clients = new Map<string, RegistryClient>();
+  const built = new Map<string, BuiltModel>();
+  const keys = new Map<string, string>();
+  const caches = new Map<string, LayerCache>();
+  /** Models that share a base read it once. */
+  const bases = new Map<string, Promise<BaseImage>>();
+  const mtime = sourceDateEpoch(env);
+  let log: (line: string) => void = () => {};
+
+  function clientFor(host: string): RegistryClient {
+    let client = clients.get(host);
+    if (!client) {
+      client = new RegistryClient({
+        host,
+        credential: async () => credentials.get(host) ?? (await dockerConfigCredential(host, env)),
+        log: (line) => log(line),
+      });
+      clients.set(host, client);
+    }
+    return client;
+  }
+
+  function cacheFor(plan: ModelPlan): { layers: LayerCache; blobDir: string } {
+    const dir = path.join(path.dirname(path.dirname(plan.buildDir)), 'cache');
+    let layers = caches.get(dir);
+    if (!layers) {
+      layers = new LayerCache(path.join(dir, 'layers.json'));
+      caches.set(dir, layers);
+    }
+    return { layers, blobDir: path.join(dir, 'blobs', 'sha256') };
+  }
+
+  /** The image config; its `ai.uai.inputs` label is the digest of the same config without that label. */
+  function makeConfig(model: BuiltModel, plan: ModelPlan, digests: readonly { digest: string; diffId?: string }[]): ImageConfig {
+    const changes = {
+      env: plan.env,
+      exposedPorts: ['8080'],
+      cmd: serviceCmd,
+      labels: model.labels,
+      layers: digests.map((d, i) => ({ diffId: d.diffId ?? d.digest, createdBy: model.createdBy[i]! })),
+      created: mtime,
+    };
+    const key = sha256Digest(jsonBytes(buildImageConfig(model.base.config, changes)));
+    keys.set(plan.name, key);
+    return buildImageConfig(model.base.config, { ...changes, labels: { ...model.labels, [inputsLabel]: key } });
+  }
+
+  /** Config and manifest of a model whose layer digests are all known. */
+  function composeImage(model: BuiltModel, plan: ModelPlan) {
+    const digests = model.layers.map((layer) => ({ digest: layer.digest!, diffId: layer.diffId }));
+    const config = jsonBytes(makeConfig(model, plan, digests));
+    const configDigest = sha256Digest(config);
+    const manifest = jsonBytes(
+      buildManifest(model.base.format, { digest: configDigest, size: config.length }, model.base.layers, model.layers.map((l) => ({ digest: l.digest!, size: l.size, gzip: l.gzip }))),
+    );
+    return { config, configDigest, manifest, manifestDigest: sha256Digest(manifest) };
+  }
+
+  /** Hashes the layers no cache knew (a push would have hashed them on the way). */
+  async function resolveDigests(model: BuiltModel, signal: AbortSignal): Promise<void> {
+    for (const layer of model.layers) {
+      if (layer.digest) continue;
+      const found = await digestLayer(layer.entries, { gzip: false, mtime, signal });
+      layer.digest = found.digest;
+      layer.diffId = found.diffId;
+      await layer.remember(found.digest);
+    }
+  }
+
+  /** `.uai/cache/images.json`: what each model's tag was last seen to hold, and from which inputs. */
+  let recording: Promise<void> = Promise.resolve();
+  function recordImage(plan: ModelPlan, digest: string): Promise<void> {
+    // One write at a time: models finish together and share the file.
+    recording = recording.then(() => writeRecord(plan, digest)).catch(() => {});
+    return recording;
+  }
+
+  async function writeRecord(plan: ModelPlan, digest: string): Promise<void> {
+    const file = path.join(path.dirname(path.dirname(plan.buildDir)), 'cache', 'images.json');
+    let data: Record<string, unknown> = {};
+    try {
+      data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      // first record
+    }
+    data[plan.name] = { image: plan.imageRef, digest, inputs: keys.get(plan.name), builder: 'native' };
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+    await rename(temp, file);
+  }
+
+  async function writeOutput(model: BuiltModel, plan: ModelPlan, ctx: StepContext): Promise<void> {
+    const root = path.dirname(path.dirname(path.dirname(plan.buildDir)));
+    const { kind, target } = splitOutput(options.output!, root);
+    const { config, configDigest, manifest, manifestDigest } = composeImage(model, plan);
+    const ref = parseReference(plan.imageRef);
+    const image: ImageBlobs = {
+      refName: ref.tag ?? 'latest',
+      manifest,
+      manifestDigest,
+      manifestMediaType: model.base.format === 'docker' ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      configDigest,
+      layers: [
+        ...model.base.layers.map((layer) => ({
+          digest: layer.digest,
+          size: layer.size,
+          open: async function* () {
+            for await (const chunk of await model.baseClient.getBlob(model.base.ref.repository, layer.digest, ctx.signal)) yield chunk as Buffer;
+          },
+        })),
+        ...model.layers.map((layer) => ({ digest: layer.digest!, size: layer.size, open: layer.open })),
+      ],
+    };
+    // Several models into one layout share it; into one archive, the last one wins: name the file per model.
+    const file = kind === 'docker-archive' && target.includes('{model}') ? target.replaceAll('{model}', plan.name) : target;
+    ctx.log(`writing ${kind}:${file}`);
+    if (kind === 'oci') await writeOciLayout(file, { ...image, refName: plan.imageRef }, ctx.signal);
+    else await writeDockerArchive(file, image, plan.imageRef, ctx.signal);
+  }
+
+  return {
+    name: 'native',
+
+    inputsKey: (plan) => keys.get(plan.name),
+
+    async registryInputs(plan: ModelPlan, ctx: StepContext): Promise<string | undefined> {
+      const ref = parseReference(plan.imageRef);
+      try {
+        const image = await resolveBaseImage(clientFor(ref.host), ref, { signal: ctx.signal });
+        return image.config.config?.Labels?.[inputsLabel];
+      } catch (error) {
+        if (error instanceof RegistryError && error.kind === 'not-found') return undefined;
+        throw toUaiError(error, plan, 'push', ref.host);
+      }
+    },
+
+    async prepare(given: readonly RegistryCredentials[], ctx: StepContext): Promise<void> {
+      log = ctx.log;
+      for (const { host, username, password } of given) credentials.set(host, { username, password });
+      for (const host of credentials.keys()) {
+        try {
+          await clientFor(host).login(ctx.signal);
+        } catch (error) {
+          if (error instanceof RegistryError && error.kind === 'unreachable') continue; // the models say so, each
+          throw toUaiError(error, { name: '' } as ModelPlan, 'login', host);
+        }
+      }
+    },
+
+    async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
+      const baseRef = parseReference(plan.baseImage);
+      const baseClient = clientFor(baseRef.host);
+      let base: BaseImage;
+      try {
+        ctx.log(`reading base image ${plan.baseImage}`);
+        let pending = bases.get(plan.baseImage);
+        if (!pending) {
+          pending = resolveBaseImage(baseClient, baseRef, { signal: ctx.signal });
+          bases.set(plan.baseImage, pending);
+          pending.catch(() => bases.delete(plan.baseImage));
+        }
+        base = await pending;
+      } catch (error) {
+        throw toUaiError(error, plan, 'build', `${baseRef.host}/${baseRef.repository}`);
+      }
+      const cache = cacheFor(plan);
+      const resolveNow = options.push === false || options.output !== undefined;
+      const specs = await modelLayerEntries(plan);
+      const layers: PreparedLayer[] = [];
+      for (const spec of specs) {
+        ctx.log(`packing ${spec.name} layer`);
+        layers.push(await prepareLayer(spec.entries, { gzip: spec.gzip, mtime, cache: cache.layers, blobDir: cache.blobDir, resolveNow, signal: ctx.signal }));
+      }
+      await cache.layers.save();
+      const model: BuiltModel = {
+        base,
+        baseClient,
+        layers,
+        createdBy: specs.map((spec) => spec.createdBy),
+        labels: { 'ai.uai.model': plan.name, 'ai.uai.framework': plan.framework, 'ai.uai.base': `${plan.baseImage}@${base.digest}` },
+      };
+      built.set(plan.name, model);
+      // With every digest known, the inputs key is known now (else once the push has hashed the weights).
+      if (layers.every((layer) => layer.digest)) composeImage(model, plan);
+      if (options.output) {
+        try {
+          await writeOutput(model, plan, ctx);
+        } catch (error) {
+          throw toUaiError(error, plan, 'build', baseRef.host);
+        }
+      }
+    },
+
+    async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult & { skipped?: boolean }> {
+      const model = built.get(plan.name);
+      if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
+      const ref = parseReference(plan.imageRef);
+      const target = clientFor(ref.host);
+      try {
+        if (!options.force) {
+          // Unchanged: the tag already holds the very manifest we would push (same inputs, same bytes).
+          const current = await target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
+          if (current) {
+            await resolveDigests(model, ctx.signal);
+            const { manifestDigest } = composeImage(model, plan);
+            if (manifestDigest === current) {
+              ctx.log(`${plan.name}: unchanged, skipped`);
+              await cacheFor(plan).layers.save();
+              await recordImage(plan, current);
+              return { digest: current, skipped: true };
+            }
+          }
+        }
+        ctx.log(`pushing to ${plan.imageRef}`);
+        const result = await pushImage({
+          target,
+          repository: ref.repository,
+          tag: ref.tag ?? 'latest',
+          base: model.base,
+          baseClient: model.baseClient,
+          layers: model.layers,
+          diffIds: model.layers.map((layer) => layer.diffId),
+          format: model.base.format,
+          makeConfig: (digests) => makeConfig(model, plan, digests),
+          concurrency: options.concurrency,
+          signal: ctx.signal,
+          log: ctx.log,
+        });
+        await Promise.all(model.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
+        await cacheFor(plan).layers.save();
+        await recordImage(plan, result.digest);
+        return { digest: result.digest };
+      } catch (error) {
+        throw toUaiError(error, plan, 'push', ref.host);
+      }
+    },
+
+    async dispose(): Promise<void> {
+      await Promise.all([...caches.values()].map((cache) => cache.save().catch(() => {})));
+      await Promise.all([...clients.values()].map((client) => client.close().catch(() => {})));
+      clients.clear();
+      credentials.clear();
+      built.clear();
+    },
+  };
+}
