@@ -24,7 +24,7 @@ async function calls(command: string): Promise<string[]> {
 describe('the Docker engine and CLI', () => {
   it('engine not running: every model fails at step engine, saying to start the daemon', { timeout: 30_000 }, async () => {
     project = await createProject({ models: ['alpha', 'beta'] });
-    const result = await runUai(project, ['build', '--json'], { FAKE_VERSION: 'down' });
+    const result = await runUai(project, ['build', '--json', '--builder', 'docker'], { FAKE_VERSION: 'down' });
     expect(result.code, result.stderr).toBe(1);
     for (const model of Object.values(jsonModels(result.stdout))) {
       expect(model).toMatchObject({ status: 'failed', error: { step: 'engine', code: 'UAI_ENGINE_UNAVAILABLE' } });
@@ -34,14 +34,14 @@ describe('the Docker engine and CLI', () => {
     expect(result.stderr).toMatch(/engine: No Docker engine answers/);
     expect((await dockerCalls(project)).map((call) => call.argv.split(' ')[0])).toEqual(['version']);
 
-    const plain = await runUai(project, ['build'], { FAKE_VERSION: 'down' });
+    const plain = await runUai(project, ['build', '--builder', 'docker'], { FAKE_VERSION: 'down' });
     expect(plain.stdout).toMatch(/alpha\s+failed .*\n\s+engine: No Docker engine answers/);
     expect(plain.stdout).toMatch(/beta\s+failed .*\n\s+engine: No Docker engine answers/);
   });
 
   it('docker not installed: step engine, saying to install Docker', { timeout: 30_000 }, async () => {
     project = await createProject({ models: ['alpha'], docker: false });
-    const result = await runUai(project, ['build', '--json'], { PATH: project.binDir });
+    const result = await runUai(project, ['build', '--json', '--builder', 'docker'], { PATH: project.binDir });
     expect(result.code, result.stderr).toBe(1);
     const { alpha } = jsonModels(result.stdout);
     expect(alpha).toMatchObject({ status: 'failed', error: { step: 'engine', code: 'UAI_DOCKER_NOT_INSTALLED' } });

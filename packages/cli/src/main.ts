@@ -1,10 +1,6 @@
-import { redact } from '@uai/core';
+import { redact } from '@uai/core/light';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { buildCommand } from './commands/build.js';
-import { frameworksCommand } from './commands/frameworks.js';
-import { lockCommand } from './commands/lock.js';
-import { packdockerCommand } from './commands/packdocker.js';
 import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -18,6 +14,8 @@ function positiveInt(value: string): number {
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+// Commands are imported when they run, so `uai --help` and `--version` do not load the engine.
 
 /** Runs the CLI; resolves to the exit status (interface.md: 0, 1, 2, 130). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -42,12 +40,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--concurrency <n>', 'models built at once (default: the config, else the number of CPUs)', positiveInt)
     .option('--config <path>', 'config file (default: uai.config.ts and friends in the current folder)')
     .option('--fail-fast', 'stop the other models at the first failure')
+    .addOption(
+      new Option('--builder <builder>', 'what makes the images: docker, native (no engine needed), or auto: docker when an engine answers').choices([
+        'auto',
+        'docker',
+        'native',
+      ]),
+    )
+    .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder')
+    .option('--force', 'rebuild and push even models whose inputs did not change since their last push')
     .addOption(new Option('--password <value>').hideHelp().argParser((value) => {
       secrets.push(value);
       throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
     }))
     .action(async (flags) => {
-      status = await buildCommand(flags, env);
+      status = await (await import('./commands/build.js')).buildCommand(flags, env);
     });
 
   program
@@ -58,7 +65,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .allowUnknownOption()
     .helpOption('-h, --help')
     .action(async (framework: string, flags: string[]) => {
-      status = await packdockerCommand(framework, flags, env, secrets);
+      status = await (await import('./commands/packdocker.js')).packdockerCommand(framework, flags, env, secrets);
     });
 
   program
@@ -66,14 +73,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .description('resolve every model\'s base image to its registry digest and write uai.lock.json')
     .option('--config <path>', 'config file')
     .action(async (flags: { config?: string }) => {
-      status = await lockCommand(flags, env);
+      status = await (await import('./commands/lock.js')).lockCommand(flags, env);
     });
 
   program
     .command('frameworks')
     .description('list installed frameworks, their aiArchV values and default base images')
     .action(async () => {
-      status = await frameworksCommand(env);
+      status = await (await import('./commands/frameworks.js')).frameworksCommand(env);
     });
 
   try {

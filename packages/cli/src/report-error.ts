@@ -1,4 +1,4 @@
-import { isUaiError, redact } from '@uai/core';
+import { isUaiError, redact } from '@uai/core/light';
 import { writeLine } from './output.js';
 
 /** The one place that decides what the user sees of an error that ended the command. */

@@ -81,7 +81,8 @@ describe('temporary DOCKER_CONFIG', () => {
     { name: 'a stopped engine', env: { FAKE_VERSION: 'down' }, code: 1 },
   ])('is removed after $name', { timeout: 30_000 }, async ({ env, code }) => {
     project = await createProject({ models: ['alpha'] });
-    const result = await runUai(project, ['build'], env);
+    // --builder docker: with the engine down, auto would pick the native builder (no temp config at all).
+    const result = await runUai(project, ['build', '--builder', 'docker'], env);
     expect(result.code, result.stderr).toBe(code);
     expect(await leftovers(project)).toEqual([]);
   });

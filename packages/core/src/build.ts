@@ -1,4 +1,6 @@
 import type { ImageBuilder } from './builder.js';
+import { chooseBuilder } from './choose-builder.js';
+import type { Builder } from './config-schema.js';
 import { credentialsFromEnv } from './credentials.js';
 import { dockerBuilder } from './docker-builder.js';
 import { runPipeline, type RendererKind } from './pipeline.js';
@@ -20,8 +22,16 @@ export interface BuildOptions {
   renderer?: RendererKind;
   signal?: AbortSignal;
   progress?: NodeJS.WriteStream;
-  /** Makes the builder; the CLI passes the Docker one. @default dockerBuilder */
+  /** Makes the builder (tests); otherwise `builder` picks one. */
   createBuilder?: (run: PreparedRun) => ImageBuilder;
+  /** Overrides the config's `builder`. @default the config's, else "auto" */
+  builder?: Builder;
+  /** `oci:<dir>` or `docker-archive:<file>` (native builder); `{model}` in it is the model's name. */
+  output?: string;
+  /** Rebuild and push even models the registry holds from the same inputs. */
+  force?: boolean;
+  /** Told which builder was chosen and why. */
+  onBuilder?: (reason: string) => void;
   fallbackFrom?: string;
   /** A config made in memory instead of a file (see PrepareOptions.inline). */
   inline?: PrepareOptions['inline'];
@@ -29,6 +39,21 @@ export interface BuildOptions {
   secrets?: readonly string[];
   onPrepared?: (run: PreparedRun) => void;
   onResult?: (result: ModelResult) => void;
+}
+
+async function pickBuilder(options: BuildOptions, run: PreparedRun, env: NodeJS.ProcessEnv): Promise<ImageBuilder> {
+  if (options.createBuilder) return options.createBuilder(run);
+  // A dry run builds nothing: no engine check, no registry.
+  if (options.dryRun) return dockerBuilder({ env });
+  const chosen = await chooseBuilder(options.builder ?? run.config.builder, {
+    env,
+    push: options.push ?? true,
+    output: options.output,
+    force: options.force,
+    retry: retryPolicyFromEnv(env),
+  });
+  options.onBuilder?.(chosen.reason);
+  return chosen.builder;
 }
 
 /** `uai build` as a function: prepare (exit 2 on bad config), then the pipeline. */
@@ -47,7 +72,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
   secrets.add(env.UHUB_PASSWORD);
   for (const secret of options.secrets ?? []) secrets.add(secret);
   const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
-  const builder = options.createBuilder?.(run) ?? dockerBuilder({ env, retry: retryPolicyFromEnv(env) });
+  const builder = await pickBuilder(options, run, env);
   try {
     const models = await runPipeline({
       root: run.root,

@@ -16,9 +16,11 @@ export interface StepContext {
 export interface PushResult {
   /** The registry's manifest digest, `sha256:...`. */
   digest?: string;
+  /** The registry already held this image, made from the same inputs: nothing was sent. */
+  skipped?: boolean;
 }
 
-/** What makes images: the Docker CLI now, a native OCI builder later. */
+/** What makes images: the Docker CLI (docker-builder.ts) or, without an engine, the native OCI builder. */
 export interface ImageBuilder {
   readonly name: string;
   /** Once before the parallel phase: check the engine, log in to each registry. */

@@ -15,6 +15,13 @@ export interface DockerBuilderOptions {
   env?: NodeJS.ProcessEnv;
   /** How a push is tried again after a registry's passing trouble. @default defaultRetryPolicy */
   retry?: RetryPolicy;
+  /** An engine was seen answering just now (`--builder auto` asked): skip the check in prepare. */
+  engineChecked?: boolean;
+}
+
+/** The environment of a docker child: the password stays in `uai` (it goes on stdin, never in env or argv). */
+export function dockerChildEnv(env: NodeJS.ProcessEnv | undefined, configDir?: string): NodeJS.ProcessEnv {
+  return { ...env, UHUB_PASSWORD: undefined, ...(configDir ? { DOCKER_CONFIG: configDir } : {}) };
 }
 
 function outputOf(result: RunResult): string {
@@ -35,7 +42,7 @@ export function dockerBuilder(options: DockerBuilderOptions = {}): ImageBuilder 
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   };
   // The password reaches `docker login` on stdin only: no docker child gets it in its environment.
-  const childEnv = () => ({ ...options.env, UHUB_PASSWORD: undefined, ...(configDir ? { DOCKER_CONFIG: configDir } : {}) });
+  const childEnv = () => dockerChildEnv(options.env, configDir);
 
   async function run(args: string[], ctx: StepContext, step: string, input?: string): Promise<RunResult> {
     const result = await runProcess(docker, args, { env: childEnv(), input, signal: ctx.signal, onLine: ctx.log });
@@ -68,7 +75,7 @@ export function dockerBuilder(options: DockerBuilderOptions = {}): ImageBuilder 
     name: 'docker',
 
     async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext): Promise<void> {
-      await checkEngine(ctx);
+      if (!options.engineChecked) await checkEngine(ctx);
       if (credentials.length === 0) return;
       process.once('exit', removeOnExit);
       const temp = await createTemporaryDockerConfig(

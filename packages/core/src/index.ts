@@ -22,3 +22,5 @@ export { assembleBuildDir } from './assemble.js';
 export { previewModel, type Preview } from './preview.js';
 export { applyLock, lockFileName, parseLockFile, serializeLockFile, type LockFile } from './lockfile.js';
 export { writeLock, resolveDigests } from './lock.js';
+export { nativeBuilder, serviceCmd, inputsLabel, type NativeBuilder, type NativeBuilderOptions } from './native-builder.js';
+export { chooseBuilder, type ChosenBuilder } from './choose-builder.js';

@@ -1,5 +1,4 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { createJiti } from 'jiti';
 import path from 'node:path';
 import { UaiError } from './errors.js';
 import type { UserConfig } from './config-schema.js';
@@ -44,6 +43,8 @@ export const searchPlaces = [
  * writes a compiled copy next to the config, and `uai` never writes into the user's tree.
  */
 const loadModule: Loader = async (filepath) => {
+  // Imported here: jiti is the heaviest module of a start-up, and .json configs never need it.
+  const { createJiti } = await import('jiti');
   const jiti = createJiti(filepath, { moduleCache: false, fsCache: false, interopDefault: true });
   return jiti.import(filepath, { default: true });
 };

@@ -98,8 +98,8 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     }
     enter('push', `pushing ${plan.imageRef}`);
     const pushed = await modelSteps.push(options.builder, plan, ctx);
-    record({ status: 'pushed', digest: pushed.digest });
-    task.title = `${plan.name}: pushed ${plan.imageRef}${pushed.digest ? `@${pushed.digest}` : ''}`;
+    record({ status: pushed.skipped ? 'skipped' : 'pushed', digest: pushed.digest });
+    task.title = `${plan.name}: ${pushed.skipped ? 'unchanged, skipped' : 'pushed'} ${plan.imageRef}${pushed.digest ? `@${pushed.digest}` : ''}`;
   } catch (error) {
     // A step that ends because the run was stopped is cancelled, not failed.
     if (stop.signal.aborted && isUaiError(error) && error.code === 'UAI_CANCELLED') {

@@ -11,6 +11,9 @@ export interface BuildFlags {
   concurrency?: number;
   config?: string;
   failFast?: boolean;
+  builder?: 'auto' | 'docker' | 'native';
+  output?: string;
+  force?: boolean;
 }
 
 /** The CLI's own folder: built-in plugins are found from here when the project has not installed them. */
@@ -18,6 +21,7 @@ export const cliDir = fileURLToPath(new URL('..', import.meta.url));
 
 function successLine(result: ModelResult): string | undefined {
   if (result.status === 'pushed') return `upload docker images successful. images:${result.image}`;
+  if (result.status === 'skipped') return `unchanged, skipped. images:${result.image}`;
   if (result.status === 'built') return `built image ${result.image}`;
   return undefined;
 }
@@ -36,6 +40,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       renderer: chooseRenderer(env, process.stderr),
       signal: interrupt.signal,
       fallbackFrom: cliDir,
+      onBuilder: (reason) => writeLine(process.stderr, reason),
       onPrepared: (run) => {
         for (const warning of run.warnings) writeLine(process.stderr, `warning: ${warning}`);
       },
@@ -61,6 +66,9 @@ export function buildCommand(flags: BuildFlags, env: NodeJS.ProcessEnv = process
       dryRun: flags.dryRun,
       failFast: flags.failFast,
       concurrency: flags.concurrency,
+      builder: flags.builder,
+      output: flags.output,
+      force: flags.force,
     },
     Boolean(flags.json),
     env,

@@ -1,0 +1,4 @@
+// What the CLI needs before it knows which command runs: error types and secret masking, without
+// loading the engine (zod, listr2, execa, handlebars, undici...). Keeps `uai --help` fast.
+export { isUaiError, UaiError } from './errors.js';
+export { redact } from './redact.js';
