@@ -18,14 +18,14 @@ describe('without --fail-fast', () => {
     project = await createProject({ models: ['alpha', 'beta', 'gamma'], concurrency: 1 });
     const result = await runUai(project, ['build'], { FAKE_BUILD_alpha: copyFailed });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stdout).toContain('upload docker images successful. images:registry.test:5000/ns/beta:v1');
-    expect(result.stdout).toContain('upload docker images successful. images:registry.test:5000/ns/gamma:v1');
-    expect(result.stdout).not.toContain('images:registry.test:5000/ns/alpha:v1');
+    expect(result.stdout).toContain('upload docker images successful. images:127.0.0.1:9/ns/beta:v1');
+    expect(result.stdout).toContain('upload docker images successful. images:127.0.0.1:9/ns/gamma:v1');
+    expect(result.stdout).not.toContain('images:127.0.0.1:9/ns/alpha:v1');
     expect(result.stdout).toMatch(/alpha\s+failed .*\n\s+build: docker build failed:\n[\s\S]*COPY failed/);
     expect(result.stdout).toMatch(/\n2 pushed, 1 failed\n$/);
     expect((await dockerCalls(project)).filter((call) => call.argv.startsWith('push ')).map((call) => call.argv)).toEqual([
-      'push registry.test:5000/ns/beta:v1',
-      'push registry.test:5000/ns/gamma:v1',
+      'push 127.0.0.1:9/ns/beta:v1',
+      'push 127.0.0.1:9/ns/gamma:v1',
     ]);
   });
 });

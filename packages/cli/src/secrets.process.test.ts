@@ -25,7 +25,7 @@ describe('the password', () => {
     expect(await readFile(`${project.state}/login-stdin`, 'utf8')).toBe(password);
     const calls = await dockerCalls(project);
     expect(calls.map((call) => call.argv.split(' ')[0])).toEqual(['version', 'login', 'build', 'push']);
-    expect(calls.find((call) => call.argv.startsWith('login'))!.argv).toBe(`login --username ${username} --password-stdin registry.test:5000`);
+    expect(calls.find((call) => call.argv.startsWith('login'))!.argv).toBe(`login --username ${username} --password-stdin 127.0.0.1:9`);
     for (const call of calls) expect(call.argv).not.toContain(password);
     const log = await readFile(project.log, 'utf8');
     expect(log.match(/^has-password .*/gm)).toEqual(['has-password no', 'has-password no', 'has-password no', 'has-password no']);

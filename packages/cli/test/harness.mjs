@@ -16,7 +16,9 @@ export const uaiBin = path.join(repoRoot, 'packages/cli/dist/bin.js');
 const fakeDocker = path.join(here, 'fixtures/fake-docker/docker');
 const exampleCode = path.join(repoRoot, 'examples/caffe-mnist/code');
 
-export const registryHost = 'registry.test:5000';
+// A closed loopback port: the fake docker never connects, and what uai itself may try (the native
+// builder's skip-unchanged probe) is refused at once, on this machine.
+export const registryHost = '127.0.0.1:9';
 export const password = 'pa55-w0rd-Secret';
 export const username = 'tester';
 

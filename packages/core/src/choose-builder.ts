@@ -6,6 +6,7 @@ import { UaiError } from './errors.js';
 import { nativeBuilder } from './native-builder.js';
 import type { RetryPolicy } from './push-retry.js';
 import { runProcess } from './run-process.js';
+import { skipUnchanged } from './skip-unchanged.js';
 
 export interface ChooseBuilderOptions {
   env: NodeJS.ProcessEnv;
@@ -36,7 +37,11 @@ async function engineAnswer(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; deta
  */
 export async function chooseBuilder(choice: Builder, options: ChooseBuilderOptions): Promise<ChosenBuilder> {
   const native = () => nativeBuilder({ env: options.env, push: options.push, output: options.output, force: options.force });
-  const docker = (engineChecked = false) => dockerBuilder({ env: options.env, retry: options.retry, engineChecked });
+  const docker = (engineChecked = false) => {
+    const builder = dockerBuilder({ env: options.env, retry: options.retry, engineChecked });
+    // Skipping needs a registry to compare with: only when pushing.
+    return options.push ? skipUnchanged(builder, nativeBuilder({ env: options.env, push: false }), { force: options.force }) : builder;
+  };
   if (choice === 'docker') {
     if (options.output) {
       throw new UaiError('UAI_USAGE', `--output ${options.output} needs the native builder; use --builder native (or auto).`);

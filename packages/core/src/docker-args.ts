@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { dockerfileName, type ModelPlan } from './plan.js';
 
-/** `docker build` for a model: its build folder is the context, nothing of the user's tree is sent. */
+/**
+ * `docker build` for a model: its build folder is the context, nothing of the user's tree is sent.
+ * `plan.labels` are added to the image (the inputs key that lets a later run skip an unchanged model).
+ */
 export function dockerBuildArgs(plan: ModelPlan): string[] {
   return [
     'build',
@@ -13,6 +16,7 @@ export function dockerBuildArgs(plan: ModelPlan): string[] {
     `ai.uai.model=${plan.name}`,
     '--label',
     `ai.uai.framework=${plan.framework}`,
+    ...Object.entries(plan.labels ?? {}).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     plan.buildDir,
   ];
 }

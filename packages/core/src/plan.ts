@@ -40,6 +40,8 @@ export interface ModelPlan {
   /** Absolute path of a user-supplied config file (self-defined). */
   userConfigFile?: string;
   modelFiles: FileRequirement[];
+  /** More image labels, set by the run (the `ai.uai.inputs` key of skip-unchanged). */
+  labels?: Record<string, string>;
 }
 
 export interface PlanOptions {

@@ -1,0 +1,54 @@
+import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
+import { inputsLabel, type NativeBuilder } from './native-builder.js';
+import type { ModelPlan } from './plan.js';
+
+/**
+ * Skip-unchanged for the Docker builder. The native builder's probe computes each model's inputs key
+ * (its layers, config and base digest, hashed with the layer cache) and reads the key the registry's
+ * image carries; a match skips `docker build` and `docker push`, otherwise the image is built with
+ * the key as a label so the next run can skip it. A probe that fails only costs the skip.
+ */
+export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options: { force?: boolean } = {}): ImageBuilder {
+  const skipped = new Set<string>();
+
+  async function keyOf(plan: ModelPlan, ctx: StepContext): Promise<{ key?: string; unchanged: boolean }> {
+    try {
+      await probe.build(plan, ctx);
+      const key = probe.inputsKey(plan);
+      if (!key || options.force) return { key, unchanged: false };
+      return { key, unchanged: (await probe.registryInputs(plan, ctx)) === key };
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      ctx.log(`could not tell whether ${plan.name} changed (${(error as Error).message.split('\n')[0]}); building it`);
+      return { unchanged: false };
+    }
+  }
+
+  return {
+    name: inner.name,
+
+    async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext): Promise<void> {
+      await inner.prepare(credentials, ctx);
+      await probe.prepare(credentials, ctx).catch(() => undefined);
+    },
+
+    async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
+      const { key, unchanged } = await keyOf(plan, ctx);
+      if (unchanged) {
+        skipped.add(plan.name);
+        ctx.log('unchanged, skipped');
+        return;
+      }
+      await inner.build(key ? { ...plan, labels: { ...plan.labels, [inputsLabel]: key } } : plan, ctx);
+    },
+
+    async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult> {
+      if (skipped.has(plan.name)) return { skipped: true };
+      return inner.push(plan, ctx);
+    },
+
+    async dispose(): Promise<void> {
+      await Promise.all([inner.dispose(), probe.dispose()]);
+    },
+  };
+}
