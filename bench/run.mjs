@@ -110,14 +110,15 @@ function uaiEnv(project, extra = {}) {
   };
 }
 
-/** The native builder, with no Docker engine reachable. */
+/** `uai build --builder native --json` through the real CLI, with no Docker engine reachable; peak RSS from GNU time. */
 async function native(project, args = []) {
   const env = uaiEnv(project, { DOCKER_HOST: 'unix:///nonexistent/bench.sock' });
-  const result = await runOk(process.execPath, [path.join(repoRoot, 'bench/uai-native.mjs'), ...args], { cwd: project.dir, env });
+  const cli = [process.execPath, path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--builder', 'native', '--json', ...args];
+  const result = await runOk('/usr/bin/time', ['-f', 'maxRssKB=%M', ...cli], { cwd: project.dir, env });
   const report = JSON.parse(result.stdout);
   const failed = report.models.filter((m) => m.status === 'failed');
   if (failed.length) throw new Error(`native build failed: ${JSON.stringify(failed)}`);
-  const rss = Number(/maxRssBytes=(\d+)/.exec(result.stderr)?.[1] ?? 0);
+  const rss = Number(/maxRssKB=(\d+)/.exec(result.stderr)?.[1] ?? 0) * 1024;
   return { ms: result.ms, report, rss };
 }
 
