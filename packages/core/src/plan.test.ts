@@ -1,22 +1,13 @@
 import caffe from '@uai/plugin-caffe';
 import { describe, expect, it } from 'vitest';
+import { mnistModel } from './caffe-mnist.fixture.js';
 import { UaiError } from './errors.js';
 import { planBuild, type ModelPlan } from './plan.js';
 import type { UaiPlugin } from './plugin.js';
 import { PluginRegistry } from './plugin-registry.js';
 import { validateConfig, type ResolvedConfig } from './validate-config.js';
 
-const mnist = {
-  name: 'mnist',
-  framework: 'caffe',
-  aiArchV: 'caffe-1.0.0',
-  packFilePath: './examples/caffe-mnist/code',
-  mainModule: 'mnist_inference',
-  mainClass: 'MnistModel',
-  modelDir: 'checkpoint_dir',
-  modelName: 'mnist_model',
-  image: 'caffe-inference:test',
-};
+const mnist = mnistModel;
 
 const root = '/home/me/project';
 

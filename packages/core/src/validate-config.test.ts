@@ -1,23 +1,13 @@
 import caffe from '@uai/plugin-caffe';
 import { describe, expect, it } from 'vitest';
+import { mnistModel } from './caffe-mnist.fixture.js';
 import { ConfigError } from './errors.js';
 import { PluginRegistry } from './plugin-registry.js';
 import { validateConfig, type ResolvedModel } from './validate-config.js';
 
 const plugins = new PluginRegistry([caffe()]);
 
-/** The caffe example of interface.md. */
-const mnist = {
-  name: 'mnist',
-  framework: 'caffe',
-  aiArchV: 'caffe-1.0.0',
-  packFilePath: './examples/caffe-mnist/code',
-  mainModule: 'mnist_inference',
-  mainClass: 'MnistModel',
-  modelDir: 'checkpoint_dir',
-  modelName: 'mnist_model',
-  image: 'caffe-inference:test',
-};
+const mnist = mnistModel;
 
 type Raw = Record<string, unknown>;
 
