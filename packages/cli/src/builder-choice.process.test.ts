@@ -20,10 +20,18 @@ describe('choosing the builder', () => {
   it('auto falls back to the native builder when no engine answers, and says why', { timeout: 30_000 }, async () => {
     project = await createProject({ models: ['alpha'] });
     // The native builder then reads the base image from the registry: point it at a closed loopback port.
-    const result = await runUai(project, ['build', '--no-push'], { FAKE_VERSION: 'down', UAI_REGISTRY_HOST: '127.0.0.1:9' });
+    const result = await runUai(project, ['build'], { FAKE_VERSION: 'down', UAI_REGISTRY_HOST: '127.0.0.1:9' });
     expect(result.stderr).toMatch(/builder: native \(no Docker engine: .*Cannot connect to the Docker daemon/);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('127.0.0.1:9');
+  });
+
+  it('with no engine, --no-push without --output is a usage error: the image would be stored nowhere', { timeout: 30_000 }, async () => {
+    project = await createProject({ models: ['alpha'] });
+    const result = await runUai(project, ['build', '--no-push'], { FAKE_VERSION: 'down', UAI_REGISTRY_HOST: '127.0.0.1:9' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('No Docker engine answers');
+    expect(result.stderr).toContain('add --output docker-archive:<file>');
   });
 
   it('auto picks the native builder when --output asks for a file', { timeout: 30_000 }, async () => {

@@ -21,6 +21,7 @@ function project() {
     packDir: code,
     buildDir: path.join(root, '.uai', 'build', 'm'),
     configName: 'ufile.json',
+    model: { modelDir: 'checkpoint_dir' },
     modelFiles: [{ kind: 'file', key: 'modelName', path: 'checkpoint_dir/model.caffemodel' }],
   } as unknown as ModelPlan;
   return { base, root, code, plan };
@@ -80,5 +81,16 @@ describe('packing packFilePath', () => {
     await assembleBuildDir(plan, { root, files, ignored: (rel) => rel.endsWith('.tmp') });
     expect(existsSync(path.join(plan.buildDir, 'code', 'notes.tmp'))).toBe(false);
     expect(existsSync(path.join(plan.buildDir, 'code', 'main.py'))).toBe(true);
+  });
+});
+
+describe('checking model files', () => {
+  it('blames a missing model folder on modelDir, not on each file', async () => {
+    const { root, plan } = project();
+    const withDir = { ...plan, model: { modelDir: 'checkpoints' }, modelFiles: [{ kind: 'file', key: 'modelName', path: 'checkpoints/m.caffemodel' }] } as unknown as ModelPlan;
+    await expect(checkInputs(withDir, root)).rejects.toMatchObject({
+      code: 'UAI_MODEL_FILE_MISSING',
+      message: expect.stringContaining('modelDir: code/checkpoints is not a folder'),
+    });
   });
 });

@@ -38,6 +38,15 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
     }
   }
 
+  // A missing model folder is the modelDir's fault, not each file's in it.
+  if (plan.model.modelDir) {
+    const dir = path.join(plan.packDir, plan.model.modelDir);
+    const real = await realpathOrUndefined(dir);
+    if (!real || !(await stat(real)).isDirectory()) {
+      throw missing(plan, `modelDir: ${relative(dir)} is not a folder`, 'Create it, or fix modelDir in the config (it is relative to packFilePath).');
+    }
+  }
+
   for (const requirement of plan.modelFiles) {
     const file = path.join(plan.packDir, requirement.path);
     const shown = relative(file);

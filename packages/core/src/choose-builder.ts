@@ -42,16 +42,25 @@ export async function chooseBuilder(choice: Builder, options: ChooseBuilderOptio
     // Skipping needs a registry to compare with: only when pushing.
     return options.push ? skipUnchanged(builder, nativeBuilder({ env: options.env, push: false }), { force: options.force }) : builder;
   };
+  /** Without a push or an --output the native builder would store the image nowhere: say so instead of "built". */
+  const nativeStoring = (why = '') => {
+    if (!options.push && !options.output) {
+      throw new UaiError(
+        'UAI_USAGE',
+        `${why}${why ? 'the' : 'The'} native builder keeps no local images: with --no-push, add --output docker-archive:<file> (for docker load) or --output oci:<dir>.`,
+      );
+    }
+    return native();
+  };
   if (choice === 'docker') {
     if (options.output) {
       throw new UaiError('UAI_USAGE', `--output ${options.output} needs the native builder; use --builder native (or auto).`);
     }
     return { builder: docker(), reason: 'builder: docker (as asked)' };
   }
-  if (choice === 'native') return { builder: native(), reason: 'builder: native (as asked)' };
+  if (choice === 'native') return { builder: nativeStoring(), reason: 'builder: native (as asked)' };
   if (options.output) return { builder: native(), reason: `builder: native (--output ${options.output.split(':')[0]} is written natively)` };
   const engine = await engineAnswer(options.env);
-  return engine.ok
-    ? { builder: docker(true), reason: `builder: docker (${engine.detail})` }
-    : { builder: native(), reason: `builder: native (no Docker engine: ${engine.detail})` };
+  if (engine.ok) return { builder: docker(true), reason: `builder: docker (${engine.detail})` };
+  return { builder: nativeStoring(`No Docker engine answers (${engine.detail}), and `), reason: `builder: native (no Docker engine: ${engine.detail})` };
 }

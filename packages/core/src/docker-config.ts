@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UaiError } from './errors.js';
@@ -52,6 +52,22 @@ function diskFull(error: unknown, tmp: string): unknown {
   );
 }
 
+/**
+ * The Docker CLI also keeps contexts (Docker Desktop, rootless, remote engines) and CLI plugins (buildx)
+ * in its config folder: link them in, read-only use, so the temporary config talks to the same engine.
+ */
+export const sharedDockerFolders = ['contexts', 'cli-plugins'] as const;
+
+async function linkUserFolders(userDir: string, tempDir: string): Promise<void> {
+  for (const name of sharedDockerFolders) {
+    try {
+      await symlink(path.join(userDir, name), path.join(tempDir, name), 'dir');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 /** A folder of mode 0700 in the system temp dir (never the project or HOME), removed by `remove()`. */
 export async function createTemporaryDockerConfig(
   loginHosts: readonly string[],
@@ -62,8 +78,10 @@ export async function createTemporaryDockerConfig(
   try {
     dir = await mkdtemp(path.join(tmp, 'uai-docker-'));
     await chmod(dir, 0o700);
-    const config = temporaryDockerConfig(await readUserConfig(userDockerConfigDir(env)), loginHosts);
+    const userDir = userDockerConfigDir(env);
+    const config = temporaryDockerConfig(await readUserConfig(userDir), loginHosts);
     await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
+    await linkUserFolders(userDir, dir);
   } catch (error) {
     // A half-written config is still a credentials folder: never leave it behind.
     if (dir) await rm(dir, { recursive: true, force: true });

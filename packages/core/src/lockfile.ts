@@ -49,11 +49,11 @@ export function pinnedReference(ref: string, digest: string): string {
 
 /**
  * Pins each plan's base image to the lock. Pure. Says what is stale: a base image the lock does not
- * know (a model or aiArchV changed since `uai lock`), or entries no model uses any more.
+ * know (a model or aiArchV changed since `uai lock`). Entries no selected model uses are left alone:
+ * `--model` builds a subset.
  */
 export function applyLock(plans: readonly ModelPlan[], lock: LockFile): { plans: ModelPlan[]; stale: string[] } {
   const stale: string[] = [];
-  const used = new Set<string>();
   const pinned = plans.map((plan) => {
     if (plan.baseImage.includes('@')) return plan;
     const digest = lock.images[plan.baseImage];
@@ -61,7 +61,6 @@ export function applyLock(plans: readonly ModelPlan[], lock: LockFile): { plans:
       stale.push(`${plan.name}: ${plan.baseImage} is not in ${lockFileName}`);
       return plan;
     }
-    used.add(plan.baseImage);
     return { ...plan, baseImage: pinnedReference(plan.baseImage, digest) };
   });
   return { plans: pinned, stale };

@@ -304,3 +304,20 @@ describe('validateConfig: paths stay inside the config folder', () => {
     `);
   });
 });
+
+describe('keys a pass-through framework would copy into the image', () => {
+  it.each([
+    { key: 'pythonversion', message: 'unknown key; did you mean pythonVersion?' },
+    { key: 'ModelDir', message: 'unknown key; did you mean modelDir?' },
+    { key: 'uhubPassword', message: expect.stringContaining('credentials never go in the config') },
+    { key: 'api_token', message: expect.stringContaining('credentials never go in the config') },
+  ])('$key is refused even for tensorflow, once', async ({ key, message }) => {
+    const tf = (await import('@uai/plugin-tensorflow')).default;
+    const model = { name: 'm', framework: 'tf', packFilePath: 'c', mainModule: 'a', mainClass: 'B', modelDir: 'd', image: 'i:t', [key]: 'x' };
+    for (const plugin of [tf(), caffe()]) {
+      const { config, issues } = validateConfig({ registry: { namespace: 'ns' }, models: [{ ...model, framework: plugin.framework, modelName: 'n' }] }, new PluginRegistry([plugin]));
+      expect(config).toBeUndefined();
+      expect(issues.filter((issue) => issue.path === `models[0].${key}`)).toEqual([{ path: `models[0].${key}`, message }]);
+    }
+  });
+});

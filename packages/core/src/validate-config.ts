@@ -38,6 +38,18 @@ type Raw = Record<string, unknown>;
 
 const credentialKey = /user(name)?|password|passwd|secret|token|credential/i;
 
+/** Model keys that are a common key in the wrong case (`pythonversion`) or look like credentials. */
+function suspiciousKeys(keys: readonly string[]): { key: string; message: string }[] {
+  return keys.flatMap((key) => {
+    const common = commonModelKeys.find((name) => name.toLowerCase() === key.toLowerCase());
+    if (common) return [{ key, message: `unknown key; did you mean ${common}?` }];
+    if (credentialKey.test(key)) {
+      return [{ key, message: 'credentials never go in the config; set UHUB_USERNAME and UHUB_PASSWORD in the environment (or use docker login)' }];
+    }
+    return [];
+  });
+}
+
 function isObject(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -126,10 +138,15 @@ export function validateConfig(raw: unknown, plugins: PluginRegistry): Validatio
     const own = Object.fromEntries(
       Object.entries(rawModel).filter(([key]) => !(commonModelKeys as readonly string[]).includes(key)),
     );
+    // Frameworks that pass extra keys through (tensorflow) would copy a misspelt common key, or a
+    // password, into the image's service config: refuse both whatever the plugin's schema allows.
+    const suspicious = suspiciousKeys(Object.keys(own));
+    issues.push(...suspicious.map(({ key, message }) => ({ path: at(key), message })));
     const options = plugin.options.safeParse(own);
     if (!options.success) {
+      const named = new Set(suspicious.map(({ key }) => at(key)));
       issues.push(
-        ...zodIssues(options.error, ['models', index]).map((issue) => ({
+        ...zodIssues(options.error, ['models', index]).filter((issue) => !named.has(issue.path)).map((issue) => ({
           ...issue,
           message:
             issue.message === 'unknown key'
@@ -140,7 +157,7 @@ export function validateConfig(raw: unknown, plugins: PluginRegistry): Validatio
         })),
       );
     }
-    if (!common.success || !parsedDefaults.success || missing.length > 0 || !options.success) return;
+    if (!common.success || !parsedDefaults.success || missing.length > 0 || !options.success || suspicious.length > 0) return;
 
     const model = merged as z.output<typeof modelSchema> & { packFilePath: string };
     resolved.push({
