@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSource, modelNameFromImage, parsePackdockerArgs } from './packdocker-args.js';
+import { configSource, flagForConfigPath, modelNameFromImage, parsePackdockerArgs } from './packdocker-args.js';
 
 // The command line from UCloud's own caffe doc (seed-packdocker-caffe.txt), --model_name repeated.
 const ucloudDoc = [
@@ -110,5 +110,20 @@ describe('configSource', () => {
     `);
     expect(source).not.toContain('s3cret-pass');
     expect(source).not.toContain('PRIVKEY456');
+  });
+});
+
+describe('flagForConfigPath', () => {
+  it.each([
+    { path: 'registry.namespace', flag: '--uhub_registry' },
+    { path: 'models[0].modelName', flag: '--model_name' },
+    { path: 'models[0].mainClass', flag: '--main_class' },
+    { path: 'models[0].numEpoch', flag: '--num_epoch' },
+    { path: 'models[0].image', flag: '--uhub_imagename' },
+    { path: 'models[0].baseImage', flag: '--bimg_name' },
+    { path: 'models[0].name', flag: '--uhub_imagename' },
+    { path: 'env UAI_REGISTRY_HOST', flag: undefined },
+  ])('$path -> $flag', ({ path, flag }) => {
+    expect(flagForConfigPath(path)).toBe(flag);
   });
 });

@@ -183,3 +183,13 @@ export function configSource(args: PackdockerArgs, model: Record<string, unknown
     '',
   ].join('\n');
 }
+
+/** The old flag behind a config path (`models[0].modelName` -> `--model_name`), for error messages. */
+export function flagForConfigPath(configPath: string): string | undefined {
+  if (configPath === 'registry.namespace') return '--uhub_registry';
+  if (configPath === 'registry.inUhost') return '--in_uhost';
+  const key = /^models\[0\]\.(\w+)$/.exec(configPath)?.[1];
+  if (key === 'name') return '--uhub_imagename';
+  const flag = Object.entries(oldFlags).find(([, target]) => 'model' in target && target.model === key)?.[0];
+  return flag ? `--${flag}` : undefined;
+}

@@ -94,3 +94,21 @@ describe('checking model files', () => {
     });
   });
 });
+
+describe('checking the main module', () => {
+  it.each([
+    { name: 'a module file', files: ['serve.py'], mainModule: 'serve', ok: true },
+    { name: 'a module in a package', files: ['pkg/serve.py'], mainModule: 'pkg.serve', ok: true },
+    { name: 'a package', files: ['pkg/__init__.py'], mainModule: 'pkg', ok: true },
+    { name: 'a typo', files: ['serve.py'], mainModule: 'serv', ok: false },
+  ])('$name', async ({ files, mainModule, ok }) => {
+    const { root, code, plan } = project();
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(code, file)), { recursive: true });
+      writeFileSync(path.join(code, file), '');
+    }
+    const withModule = { ...plan, model: { mainModule }, modelFiles: [] } as unknown as ModelPlan;
+    if (ok) await expect(checkInputs(withModule, root)).resolves.toBeUndefined();
+    else await expect(checkInputs(withModule, root)).rejects.toThrow(`mainModule: code/${mainModule}.py does not exist`);
+  });
+});

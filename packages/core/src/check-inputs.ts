@@ -8,6 +8,19 @@ function missing(plan: ModelPlan, what: string, fix: string): UaiError {
   return new UaiError('UAI_MODEL_FILE_MISSING', `${what}. ${fix}`, { model: plan.name, step: 'check' });
 }
 
+/** `pkg.mod` is `pkg/mod.py` (or `.pyc`, or a package folder `pkg/mod/__init__.py`) under packFilePath. */
+async function checkMainModule(plan: ModelPlan, relative: (file: string) => string): Promise<void> {
+  const base = path.join(plan.packDir, ...plan.model.mainModule!.split('.'));
+  for (const candidate of [`${base}.py`, `${base}.pyc`, path.join(base, '__init__.py')]) {
+    if (await realpathOrUndefined(candidate)) return;
+  }
+  throw missing(
+    plan,
+    `mainModule: ${relative(`${base}.py`)} does not exist (the server imports ${plan.model.mainModule} from the packed code)`,
+    'Fix mainModule in the config (a module name without .py, dots for packages), or add the file.',
+  );
+}
+
 /**
  * Checks that a model's folders and files exist and stay inside the project (after symlinks).
  * Throws the first problem, naming the file and the config key behind it.
@@ -37,6 +50,9 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
       });
     }
   }
+
+  // The platform's server imports main_file from the packed code: a typo would only show there.
+  if (plan.model.mainModule) await checkMainModule(plan, relative);
 
   // A missing model folder is the modelDir's fault, not each file's in it.
   if (plan.model.modelDir) {

@@ -29,6 +29,7 @@ describe('@uai/plugin-keras', () => {
   ])('file check: $name', async ({ model, files, missing }) => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'uai-keras-'));
     mkdirSync(path.join(root, 'code', 'model'), { recursive: true });
+    writeFileSync(path.join(root, 'code', `${base.mainModule}.py`), 'class X: pass\n');
     const { plan } = await previewModel(keras(), { ...base, ...model }, { root });
     expect(plan!.modelFiles.map((file) => path.basename(file.path))).toEqual(files);
     await expect(checkInputs(plan!, root)).rejects.toThrow(`modelName: code/model/${missing} does not exist`);

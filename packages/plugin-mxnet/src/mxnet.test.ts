@@ -36,6 +36,7 @@ describe('@uai/plugin-mxnet', () => {
   it('checks the symbol file and the epoch params file', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'uai-mxnet-'));
     mkdirSync(path.join(root, 'code', 'ckpt'), { recursive: true });
+    writeFileSync(path.join(root, 'code', `${base.mainModule}.py`), 'class X: pass\n');
     writeFileSync(path.join(root, 'code', 'ckpt', 'resnet-symbol.json'), '{}');
     writeFileSync(path.join(root, 'code', 'ckpt', 'resnet-0006.params'), 'x');
     const { plan } = await previewModel(mxnet(), base, { root });

@@ -46,6 +46,7 @@ describe('@uai/plugin-tensorflow', () => {
   it('needs at least one file in modelDir', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'uai-tf-'));
     mkdirSync(path.join(root, 'code', 'export'), { recursive: true });
+    writeFileSync(path.join(root, 'code', `${base.mainModule}.py`), 'class X: pass\n');
     const { plan } = await previewModel(tensorflow(), base, { root });
     await expect(checkInputs(plan!, root)).rejects.toThrow('modelDir: code/export is empty');
     writeFileSync(path.join(root, 'code', 'export', 'saved_model.pb'), 'pb');

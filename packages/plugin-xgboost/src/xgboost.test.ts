@@ -25,6 +25,7 @@ describe('@uai/plugin-xgboost', () => {
   it('checks the model file relative to packFilePath', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'uai-xgb-'));
     mkdirSync(path.join(root, 'code', 'models'), { recursive: true });
+    writeFileSync(path.join(root, 'code', `${base.mainModule}.py`), 'class X: pass\n');
     const { plan } = await previewModel(xgboost(), base, { root });
     await expect(checkInputs(plan!, root)).rejects.toThrow('modelName: code/models/iris.model does not exist');
     writeFileSync(path.join(root, 'code', 'models', 'iris.model'), 'x');

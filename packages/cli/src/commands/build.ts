@@ -1,4 +1,4 @@
-import { build, formatSummary, jsonReport, type BuildOptions, type ModelResult } from '@uai/core';
+import { build, formatSummary, isUaiError, jsonReport, redact, type BuildOptions, type ModelResult } from '@uai/core';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from '../interrupt.js';
 import { chooseRenderer, writeLine } from '../output.js';
@@ -52,6 +52,14 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
     if (json) writeLine(process.stdout, jsonReport(report.models));
     else writeLine(process.stdout, `\n${formatSummary(report.models)}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
+  } catch (error) {
+    // --json promises one document on stdout: a run that never started still gets one, with the error.
+    if (json) {
+      const info = isUaiError(error) ? { code: error.code, message: error.message } : { code: 'UAI_INTERNAL', message: String(error) };
+      const masked = { ...info, message: redact(info.message, [env.UHUB_PASSWORD, ...(options.secrets ?? [])]) };
+      writeLine(process.stdout, JSON.stringify({ models: [], error: masked }, null, 2));
+    }
+    throw error;
   } finally {
     interrupt.dispose();
   }

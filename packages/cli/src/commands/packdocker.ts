@@ -1,6 +1,6 @@
-import { UaiError } from '@uai/core';
+import { ConfigError, UaiError } from '@uai/core';
 import path from 'node:path';
-import { configSource, modelNameFromImage, parsePackdockerArgs } from '../packdocker-args.js';
+import { configSource, flagForConfigPath, modelNameFromImage, parsePackdockerArgs } from '../packdocker-args.js';
 import { writeLine } from '../output.js';
 import { buildAndReport } from './build.js';
 
@@ -18,13 +18,15 @@ export async function packdockerCommand(
 ): Promise<number> {
   const args = parsePackdockerArgs(framework, argv);
   secrets.push(...args.secrets);
-  const packFilePath = args.model.packFilePath;
-  if (typeof packFilePath === 'string' && path.isAbsolute(packFilePath)) {
-    const relative = path.relative(cwd, packFilePath);
+  // UCloud's doc gives absolute paths; the config takes them relative to the current folder.
+  for (const [key, flag] of [['packFilePath', 'pack_file_path'], ['confFile', 'conf_file']] as const) {
+    const value = args.model[key];
+    if (typeof value !== 'string' || !path.isAbsolute(value)) continue;
+    const relative = path.relative(cwd, value);
     if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      args.problems.push(`--pack_file_path ${packFilePath} is outside the current folder; run uai packdocker from a folder that contains it`);
+      args.problems.push(`--${flag} ${value} is outside the current folder; run uai packdocker from a folder that contains it`);
     } else {
-      args.model.packFilePath = relative || '.';
+      args.model[key] = relative || '.';
     }
   }
   if (args.problems.length > 0) {
@@ -41,14 +43,24 @@ export async function packdockerCommand(
     ...(args.username ? { UHUB_USERNAME: args.username } : {}),
     ...(args.password ? { UHUB_PASSWORD: args.password } : {}),
   };
-  return buildAndReport(
-    {
-      cwd,
+  try {
+    return await buildAndReport(
+      {
+        cwd,
       inline: { path: path.join(cwd, 'uai.packdocker'), config: { registry: args.registry, models: [model] } },
-      push: args.push,
-      secrets: args.secrets,
-    },
-    args.json,
-    childEnv,
-  );
+        push: args.push,
+        secrets: args.secrets,
+      },
+      args.json,
+      childEnv,
+    );
+  } catch (error) {
+    throw error instanceof ConfigError ? inFlagTerms(error, framework) : error;
+  }
+}
+
+/** Config problems said in the old flags' names: the user typed flags, not a config. */
+function inFlagTerms(error: ConfigError, framework: string): UaiError {
+  const lines = error.issues.map((issue) => `  ${flagForConfigPath(issue.path) ?? issue.path}: ${issue.message}`);
+  return new UaiError('UAI_CONFIG_INVALID', `uai packdocker ${framework}: the command line is invalid:\n${lines.join('\n')}`, { cause: error });
 }
