@@ -10,6 +10,8 @@ import {
   pushImage,
   RegistryClient,
   RegistryError,
+  isResetError,
+  RetryableStatus,
   resolveBaseImage,
   sha256Digest,
   sourceDateEpoch,
@@ -23,11 +25,14 @@ import {
   type LayerEntry,
   type PreparedLayer,
 } from '@uai/oci';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
 import { UaiError } from './errors.js';
-import { appDir, contextCodeDir, type ModelPlan } from './plan.js';
+import { appDir, contextCodeDir, dockerfileName, type EnvVar, type ModelPlan } from './plan.js';
+import { renderModel } from './render.js';
+import { defaultTemplatesDir, templateFiles } from './templates.js';
 
 export interface NativeBuilderOptions {
   env?: NodeJS.ProcessEnv;
@@ -42,12 +47,19 @@ export interface NativeBuilderOptions {
   force?: boolean;
   /** Blobs uploaded at once per model. @default 3 */
   concurrency?: number;
+  /**
+   * Retries of a registry request on 5xx/429/resets. @default `UAI_PUSH_RETRIES`/`UAI_RETRY_DELAY_MS`
+   * when set, else 4 retries from 250 ms
+   */
+  retry?: { retries?: number; baseDelayMs?: number };
 }
 
 /** The platform's start command, as Docker stores the Dockerfile's shell-form CMD. */
 export const serviceCmd = ['/bin/sh', '-c', `cd ${appDir} && gunicorn -c gunicorn.conf.py httpserver.wsgi`];
 /** Label holding the inputs key of an image (see `inputsKey`). */
 export const inputsLabel = 'ai.uai.inputs';
+/** Label holding the sha256 of the rendered Dockerfile: a template edit changes the inputs key. */
+export const dockerfileLabel = 'ai.uai.dockerfile';
 
 interface BuiltModel {
   base: BaseImage;
@@ -55,6 +67,107 @@ interface BuiltModel {
   layers: PreparedLayer[];
   createdBy: string[];
   labels: Record<string, string>;
+  env: readonly EnvVar[];
+  exposedPorts: string[];
+}
+
+/** What a Dockerfile rendered from a custom template asks of the image, when the native builder can do it. */
+export interface DockerfileChanges {
+  env: EnvVar[];
+  labels: Record<string, string>;
+  exposedPorts: string[];
+}
+
+/**
+ * Reads a rendered Dockerfile the native builder may apply: `FROM` the plan's base image, `EXPOSE 8080`,
+ * `ENV`, `LABEL key=value`, the two standard `COPY` lines and the standard `CMD`. Values are single words
+ * (the `docker` helper of render.ts allows no quotes or whitespace). Anything else throws
+ * UAI_BUILD_FAILED naming the line, since only `docker build` can run it.
+ */
+export function dockerfileChanges(text: string, plan: ModelPlan): DockerfileChanges {
+  const env: EnvVar[] = [];
+  const labels: Record<string, string> = {};
+  const exposedPorts: string[] = [];
+  const standard = {
+    copyCode: `COPY code/ ${appDir}/`,
+    copyConfig: `COPY ${plan.configName} ${appDir}/${plan.configName}`,
+    cmd: `CMD cd ${appDir} && gunicorn -c gunicorn.conf.py httpserver.wsgi`,
+  };
+  const seen = new Set<string>();
+  let from = false;
+  const fail = (line: string, number: number | undefined, why: string): never => {
+    throw new UaiError(
+      'UAI_BUILD_FAILED',
+      `${path.join(plan.buildDir, dockerfileName)}${number === undefined ? '' : ` line ${number}`}: "${line}": ${why}. The native builder applies only FROM (the model's base image), EXPOSE 8080, ENV, LABEL key=value and the standard COPY and CMD lines of a custom template; use --builder docker.`,
+      { model: plan.name, step: 'build' },
+    );
+  };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const words = line.split(/\s+/);
+    const instruction = words[0]!.toUpperCase();
+    const args = words.slice(1);
+    const normal = [instruction, ...args].join(' ');
+    const pairs = (what: string) =>
+      args.map((word) => {
+        const eq = word.indexOf('=');
+        if (eq <= 0) fail(line, i + 1, `${what} must be written key=value`);
+        return [word.slice(0, eq), word.slice(eq + 1)] as const;
+      });
+    if (line.endsWith('\\')) fail(line, i + 1, 'line continuations are not supported');
+    if (!from && instruction !== 'FROM') fail(line, i + 1, 'the first instruction must be FROM');
+    switch (instruction) {
+      case 'FROM':
+        if (from) fail(line, i + 1, 'only one FROM (no multi-stage builds)');
+        if (args.length !== 1 || args[0] !== plan.baseImage) fail(line, i + 1, `FROM must name the model's base image ${plan.baseImage}`);
+        from = true;
+        break;
+      case 'EXPOSE':
+        if (args.length !== 1 || args[0] !== '8080') fail(line, i + 1, 'only EXPOSE 8080');
+        if (!exposedPorts.includes('8080')) exposedPorts.push('8080');
+        break;
+      case 'ENV':
+        if (args.length === 0) fail(line, i + 1, 'ENV needs key=value');
+        for (const [name, value] of pairs('ENV')) {
+          const index = env.findIndex((e) => e.name === name);
+          if (index === -1) env.push({ name, value });
+          else env[index] = { name, value };
+        }
+        break;
+      case 'LABEL':
+        if (args.length === 0) fail(line, i + 1, 'LABEL needs key=value');
+        for (const [key, value] of pairs('LABEL')) labels[key] = value;
+        break;
+      case 'COPY':
+      case 'CMD': {
+        const which = normal === standard.copyCode ? 'copyCode' : normal === standard.copyConfig ? 'copyConfig' : normal === standard.cmd ? 'cmd' : undefined;
+        if (!which) fail(line, i + 1, `only the standard ${instruction} line${instruction === 'COPY' ? `s ("${standard.copyCode}", "${standard.copyConfig}")` : ` ("${standard.cmd}")`}`);
+        if (seen.has(which!)) fail(line, i + 1, 'repeated');
+        seen.add(which!);
+        break;
+      }
+      default:
+        fail(line, i + 1, `${instruction} is not supported`);
+    }
+  }
+  for (const [key, line] of Object.entries(standard)) {
+    if (!seen.has(key)) fail(line, undefined, 'the template leaves out this standard line');
+  }
+  return { env, labels, exposedPorts };
+}
+
+/** The Dockerfile the built-in template renders for this plan. */
+async function standardDockerfile(plan: ModelPlan): Promise<string> {
+  const read = async (file: string) => ({ path: path.join(defaultTemplatesDir, file), source: await readFile(path.join(defaultTemplatesDir, file), 'utf8') });
+  const files = renderModel(plan, { dockerfile: await read(templateFiles.dockerfile), serviceConfig: await read(templateFiles.serviceConfig) });
+  return files.find((file) => file.path === dockerfileName)!.contents;
+}
+
+function retryFromEnv(env: NodeJS.ProcessEnv): { retries?: number; baseDelayMs?: number } {
+  const number = (name: string) => (env[name] && /^\d+$/.test(env[name]!) ? Number(env[name]) : undefined);
+  return { retries: number('UAI_PUSH_RETRIES'), baseDelayMs: number('UAI_RETRY_DELAY_MS') };
 }
 
 /** `models/mnist/` -> `models/mnist`; undefined for none or `.`. */
@@ -87,15 +200,26 @@ export async function modelLayerEntries(plan: ModelPlan): Promise<{ name: string
 }
 
 /** Maps a registry failure to the error the user sees, with the step it happened in. */
-function toUaiError(error: unknown, plan: ModelPlan, step: 'build' | 'push' | 'login', host: string): unknown {
+function toUaiError(error: unknown, plan: ModelPlan, step: 'build' | 'push' | 'login', host: string, signal?: AbortSignal): unknown {
   if (error instanceof UaiError) return error;
-  if ((error as Error)?.name === 'AbortError') return new UaiError('UAI_CANCELLED', 'Stopped.', { model: plan.name, step });
+  // Stopped: whatever the abort broke on the way (a hash worker, a stream) is a cancellation.
+  if ((error as Error)?.name === 'AbortError' || signal?.aborted) return new UaiError('UAI_CANCELLED', 'Stopped.', { model: plan.name, step, cause: error });
+  const failed = step === 'build' ? 'UAI_BUILD_FAILED' : 'UAI_PUSH_FAILED';
   if (error instanceof RegistryError) {
     const options = { model: plan.name, step, cause: error };
     if (error.kind === 'auth' || error.kind === 'denied' || error.kind === 'insecure') return new UaiError('UAI_AUTH_FAILED', error.message, options);
     if (error.kind === 'unreachable') return new UaiError('UAI_REGISTRY_UNREACHABLE', `${error.message}\nCheck the host name and your network (or UAI_REGISTRY_HOST).`, options);
+    if (error.kind === 'unavailable') return new UaiError(failed, error.message, options);
     if (step === 'build') return new UaiError('UAI_BUILD_FAILED', `${error.message}\nCheck aiArchV/baseImage and that ${host} holds it.`, options);
     return new UaiError('UAI_PUSH_FAILED', error.message, options);
+  }
+  // A passing trouble that got past the client's retries unwrapped (its own wrapping covers requests).
+  if (error instanceof RetryableStatus || isResetError(error)) {
+    return new UaiError(failed, `${step === 'build' ? 'building' : 'pushing'} ${plan.name} on ${host}: ${(error as Error).message}; the registry is having trouble, try again later.`, {
+      model: plan.name,
+      step,
+      cause: error,
+    });
   }
   if ((error as NodeJS.ErrnoException)?.code === 'ENOSPC') {
     return new UaiError('UAI_DISK_FULL', 'No space left on the disk while packing layers. Free some space and run again.', { model: plan.name, step, cause: error });
@@ -134,6 +258,12 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
   const bases = new Map<string, Promise<BaseImage>>();
   const mtime = sourceDateEpoch(env);
   let log: (line: string) => void = () => {};
+  const fromEnv = retryFromEnv(env);
+  const retry = {
+    ...(fromEnv.retries !== undefined ? { retries: fromEnv.retries } : {}),
+    ...(fromEnv.baseDelayMs !== undefined ? { baseDelayMs: fromEnv.baseDelayMs } : {}),
+    ...options.retry,
+  };
 
   function clientFor(host: string): RegistryClient {
     let client = clients.get(host);
@@ -142,6 +272,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
         host,
         credential: async () => credentials.get(host) ?? (await dockerConfigCredential(host, env)),
         log: (line) => log(line),
+        retry,
       });
       clients.set(host, client);
     }
@@ -161,8 +292,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
   /** The image config; its `ai.uai.inputs` label is the digest of the same config without that label. */
   function makeConfig(model: BuiltModel, plan: ModelPlan, digests: readonly { digest: string; diffId?: string }[]): ImageConfig {
     const changes = {
-      env: plan.env,
-      exposedPorts: ['8080'],
+      env: model.env,
+      exposedPorts: model.exposedPorts,
       cmd: serviceCmd,
       labels: model.labels,
       layers: digests.map((d, i) => ({ diffId: d.diffId ?? d.digest, createdBy: model.createdBy[i]! })),
@@ -241,8 +372,9 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
         ...model.layers.map((layer) => ({ digest: layer.digest!, size: layer.size, open: layer.open })),
       ],
     };
-    // Several models into one layout share it; into one archive, the last one wins: name the file per model.
-    const file = kind === 'docker-archive' && target.includes('{model}') ? target.replaceAll('{model}', plan.name) : target;
+    // Several models into one layout share it (index.json is merged); into one archive, the last one
+    // wins: `{model}` in the path names a layout or an archive per model.
+    const file = target.replaceAll('{model}', plan.name);
     ctx.log(`writing ${kind}:${file}`);
     if (kind === 'oci') await writeOciLayout(file, { ...image, refName: plan.imageRef }, ctx.signal);
     else await writeDockerArchive(file, image, plan.imageRef, ctx.signal);
@@ -291,32 +423,51 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
         }
         base = await pending;
       } catch (error) {
-        throw toUaiError(error, plan, 'build', `${baseRef.host}/${baseRef.repository}`);
+        throw toUaiError(error, plan, 'build', `${baseRef.host}/${baseRef.repository}`, ctx.signal);
       }
-      const cache = cacheFor(plan);
-      const resolveNow = options.push === false || options.output !== undefined;
-      const specs = await modelLayerEntries(plan);
-      const layers: PreparedLayer[] = [];
-      for (const spec of specs) {
-        ctx.log(`packing ${spec.name} layer`);
-        layers.push(await prepareLayer(spec.entries, { gzip: spec.gzip, mtime, cache: cache.layers, blobDir: cache.blobDir, resolveNow, signal: ctx.signal }));
+      let model: BuiltModel;
+      try {
+        const dockerfile = await readFile(path.join(plan.buildDir, dockerfileName), 'utf8').catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+          throw new UaiError('UAI_BUILD_FAILED', `${path.join(plan.buildDir, dockerfileName)} is missing: the build folder was not assembled.`, { model: plan.name, step: 'build' });
+        });
+        // A custom template (the project's or a plugin's): apply what it asks, or say it needs docker.
+        const custom = dockerfile === (await standardDockerfile(plan)) ? undefined : dockerfileChanges(dockerfile, plan);
+        const cache = cacheFor(plan);
+        const resolveNow = options.push === false || options.output !== undefined;
+        const specs = await modelLayerEntries(plan);
+        const layers: PreparedLayer[] = [];
+        for (const spec of specs) {
+          ctx.log(`packing ${spec.name} layer`);
+          layers.push(await prepareLayer(spec.entries, { gzip: spec.gzip, mtime, cache: cache.layers, blobDir: cache.blobDir, resolveNow, signal: ctx.signal }));
+        }
+        await cache.layers.save();
+        model = {
+          base,
+          baseClient,
+          layers,
+          createdBy: specs.map((spec) => spec.createdBy),
+          labels: {
+            ...custom?.labels,
+            'ai.uai.model': plan.name,
+            'ai.uai.framework': plan.framework,
+            'ai.uai.base': `${plan.baseImage}@${base.digest}`,
+            [dockerfileLabel]: `sha256:${createHash('sha256').update(dockerfile).digest('hex')}`,
+          },
+          env: custom?.env ?? plan.env,
+          exposedPorts: custom?.exposedPorts ?? ['8080'],
+        };
+      } catch (error) {
+        throw toUaiError(error, plan, 'build', baseRef.host, ctx.signal);
       }
-      await cache.layers.save();
-      const model: BuiltModel = {
-        base,
-        baseClient,
-        layers,
-        createdBy: specs.map((spec) => spec.createdBy),
-        labels: { 'ai.uai.model': plan.name, 'ai.uai.framework': plan.framework, 'ai.uai.base': `${plan.baseImage}@${base.digest}` },
-      };
       built.set(plan.name, model);
       // With every digest known, the inputs key is known now (else once the push has hashed the weights).
-      if (layers.every((layer) => layer.digest)) composeImage(model, plan);
+      if (model.layers.every((layer) => layer.digest)) composeImage(model, plan);
       if (options.output) {
         try {
           await writeOutput(model, plan, ctx);
         } catch (error) {
-          throw toUaiError(error, plan, 'build', baseRef.host);
+          throw toUaiError(error, plan, 'build', baseRef.host, ctx.signal);
         }
       }
     },
@@ -361,7 +512,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
         await recordImage(plan, result.digest);
         return { digest: result.digest };
       } catch (error) {
-        throw toUaiError(error, plan, 'push', ref.host);
+        throw toUaiError(error, plan, 'push', ref.host, ctx.signal);
       }
     },
 

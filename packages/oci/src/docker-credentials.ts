@@ -27,12 +27,17 @@ function serverUrl(host: string): string {
   return host === 'registry-1.docker.io' ? 'https://index.docker.io/v1/' : host;
 }
 
-export type HelperRunner = (helper: string, serverUrl: string) => Promise<string>;
+export type HelperRunner = (helper: string, serverUrl: string, env?: NodeJS.ProcessEnv) => Promise<string>;
 
-/** Runs `docker-credential-<helper> get`, the server URL on stdin, JSON on stdout. */
-export const runCredentialHelper: HelperRunner = (helper, url) =>
+/** Variables a credential helper (another program, chosen by the user's Docker config) must not see. */
+const secretVariables = ['UHUB_PASSWORD'];
+
+/** Runs `docker-credential-<helper> get`, the server URL on stdin, JSON on stdout; `env` without our secrets. */
+export const runCredentialHelper: HelperRunner = (helper, url, env = process.env) =>
   new Promise((resolve, reject) => {
-    const child = spawn(`docker-credential-${helper}`, ['get'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const childEnv = { ...env };
+    for (const name of secretVariables) delete childEnv[name];
+    const child = spawn(`docker-credential-${helper}`, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -65,7 +70,7 @@ export async function dockerConfigCredential(
   const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normalizeConfigHost(key) === wanted)?.[1] ?? config.credsStore;
   if (helper) {
     try {
-      const reply = JSON.parse(await runHelper(helper, serverUrl(wanted))) as { Username?: string; Secret?: string };
+      const reply = JSON.parse(await runHelper(helper, serverUrl(wanted), env)) as { Username?: string; Secret?: string };
       if (reply.Secret) {
         if (reply.Username === '<token>') return { username: '', password: '', identityToken: reply.Secret };
         return { username: reply.Username ?? '', password: reply.Secret };

@@ -10,7 +10,7 @@ export { parseChallenge, repositoryScope, type AuthChallenge } from './auth-chal
 export { dockerConfigCredential, runCredentialHelper, normalizeConfigHost, type Credential, type HelperRunner } from './docker-credentials.js';
 export { RegistryClient, type RegistryClientOptions, type BlobSource, type ManifestResponse } from './registry-client.js';
 export { RegistryError, type RegistryErrorKind } from './registry-error.js';
-export { withRetries, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';
+export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';
 export { buildImageConfig, buildManifest, mergeEnv, jsonBytes, sha256Digest, type ImageConfig, type ConfigChanges, type AddedLayer } from './image.js';
 export { resolveBaseImage, type BaseImage } from './base-image.js';
 export { pushImage, mapLimit, type LocalLayer, type PushImageOptions, type PushImageResult } from './push-image.js';

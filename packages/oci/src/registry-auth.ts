@@ -21,7 +21,6 @@ export class RegistryAuth {
 
   constructor(
     private readonly host: string,
-    private readonly secure: boolean,
     private readonly getCredential: () => Promise<Credential | undefined>,
     private readonly dispatcher: () => Promise<Dispatcher>,
   ) {}
@@ -51,16 +50,21 @@ export class RegistryAuth {
     this.tokens.delete(scopes.join(' '));
   }
 
-  async header(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
+  /**
+   * The Authorization header for a request to `url` (the URL actually requested: credentials and
+   * tokens never go over plain http to another machine, whatever the client's base scheme).
+   */
+  async header(scopes: readonly string[], url: URL, signal?: AbortSignal): Promise<string | undefined> {
     const challenge = this.challenge;
     if (!challenge) return undefined;
     const credential = await this.creds();
     if (challenge.scheme === 'basic') {
       if (!credential) return undefined;
-      this.checkTransport(new URL(`${this.secure ? 'https' : 'http'}://${this.host}/`));
+      this.checkTransport(url);
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
     if (challenge.scheme !== 'bearer') return undefined;
+    this.checkTransport(url);
     const key = scopes.join(' ');
     const known = this.tokens.get(key);
     if (known && known.expiresAt > Date.now() + 10_000) return `Bearer ${known.value}`;

@@ -113,7 +113,7 @@ export class RegistryClient {
     this.base = `${scheme}://${options.host}`;
     this.ownDispatcher = !options.dispatcher;
     if (options.dispatcher) this.dispatcher = Promise.resolve(options.dispatcher);
-    this.auth = new RegistryAuth(options.host, scheme === 'https', options.credential ?? (async () => undefined), () => this.agent());
+    this.auth = new RegistryAuth(options.host, options.credential ?? (async () => undefined), () => this.agent());
   }
 
   private agent(): Promise<Dispatcher> {
@@ -133,15 +133,37 @@ export class RegistryClient {
     };
   }
 
+  /**
+   * `withRetries`, with what is left after the last try (a 5xx/429, a reset connection) turned into a
+   * RegistryError of kind `unavailable` that says what we were doing, where, and how often we tried.
+   */
+  private async retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+    let tries = 0;
+    try {
+      return await withRetries(() => {
+        tries++;
+        return fn();
+      }, this.retryOptions(signal, what));
+    } catch (error) {
+      if (signal?.aborted || !(error instanceof RetryableStatus || isResetError(error))) throw error;
+      const why = error instanceof RetryableStatus ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}` : `the connection was reset (${(error as Error).message})`;
+      throw new RegistryError(
+        'unavailable',
+        `${what} on ${this.host}: ${why} after ${tries} ${tries === 1 ? 'try' : 'tries'}; the registry is having trouble, try again later.`,
+        { status: error instanceof RetryableStatus ? error.status : undefined, cause: error },
+      );
+    }
+  }
+
   /** `GET /v2/`: learns how the registry wants to be authenticated. */
   ping(signal?: AbortSignal): Promise<void> {
-    this.pinged ??= withRetries(async () => {
+    this.pinged ??= this.retrying(async () => {
       const response = await this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, `connecting to ${this.host}`);
       await response.body.dump();
       if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
       else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
       else if (response.status !== 200) throw new RegistryError(kindForStatus(response.status), `${this.host}/v2/ answered HTTP ${response.status}; is it a registry?`, { status: response.status });
-    }, this.retryOptions(signal, `connecting to ${this.host}`)).catch((error) => {
+    }, signal, 'connecting').catch((error) => {
       this.pinged = undefined;
       throw error;
     });
@@ -175,10 +197,19 @@ export class RegistryClient {
   private async once(options: SendOptions): Promise<Response> {
     await this.ping(options.signal);
     const url = options.url.startsWith('/') ? `${this.base}${options.url}` : options.url;
-    if (new URL(url).host !== new URL(this.base).host) throw new RegistryError('other', `${options.what}: the registry sent us to another host (${new URL(url).host}).`);
+    // Our credentials go only to the origin we were configured with: same scheme, host and port. A
+    // Location downgrading https to http on the same host is refused, not followed without them.
+    const target = new URL(url);
+    const origin = new URL(this.base).origin;
+    if (target.origin !== origin) {
+      if (target.host === new URL(this.base).host) {
+        throw new RegistryError('insecure', `${options.what}: ${this.host} sent us to ${target.protocol}//${target.host} instead of ${origin}; refusing to send credentials there.`);
+      }
+      throw new RegistryError('other', `${options.what}: the registry sent us to another host (${target.host}).`);
+    }
     let scopes = options.scopes;
     for (let tryAuth = 0; ; tryAuth++) {
-      const authorization = await this.auth.header(scopes, options.signal);
+      const authorization = await this.auth.header(scopes, target, options.signal);
       const headers = { ...options.headers, ...(authorization ? { authorization } : {}) };
       const response = await this.raw(options.method, url, headers, options.body?.(), options.signal, options.what);
       if (response.status === 401 && tryAuth === 0 && this.auth.scheme === 'bearer') {
@@ -206,7 +237,7 @@ export class RegistryClient {
 
   private send(options: SendOptions): Promise<Response> {
     if (options.retry === false) return this.once(options);
-    return withRetries(() => this.once(options), this.retryOptions(options.signal, options.what));
+    return this.retrying(() => this.once(options), options.signal, options.what);
   }
 
   private static scopes(repository: string, push: boolean, from?: string): string[] {
@@ -283,14 +314,14 @@ export class RegistryClient {
     for (let hops = 0; location && hops < 5; hops++) {
       const url = new URL(location, `${this.base}/`);
       // No Authorization header here: storage URLs carry their own signature, and another host gets nothing of ours.
-      const next = await withRetries(async () => {
+      const next = await this.retrying(async () => {
         const r = await this.raw('GET', url.toString(), {}, undefined, signal, `reading blob ${digest.slice(0, 19)}`);
         if (isRetryableStatus(r.status)) {
           await r.body.dump();
           throw new RetryableStatus(r.status);
         }
         return r;
-      }, this.retryOptions(signal, 'reading blob'));
+      }, signal, `reading blob ${digest.slice(0, 19)} from ${url.host}`);
       if (next.status === 200) return next.body;
       location = [301, 302, 303, 307, 308].includes(next.status) ? header(next.headers, 'location') : undefined;
       const text = await next.body.text().catch(() => '');
@@ -330,7 +361,7 @@ export class RegistryClient {
       return { digest: blob.digest, uploaded: false, mounted: false };
     }
     const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
-    return withRetries(async () => {
+    return this.retrying(async () => {
       const scopes = RegistryClient.scopes(repository, true, options.mountFrom);
       const mount = blob.digest && options.mountFrom && options.mountFrom !== repository;
       const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
@@ -388,7 +419,7 @@ export class RegistryClient {
       await done.body.dump();
       this.checkDigest(done, digest, what);
       return { digest, uploaded: true, mounted: false };
-    }, this.retryOptions(signal, what));
+    }, signal, what);
   }
 
   private checkDigest(response: Response, expected: string, what: string): void {
