@@ -1,8 +1,8 @@
 import type { BaseImageEntry, UaiPlugin } from './plugin.js';
 
-// Same values as validate-config's defaults; kept here so this module stays free of imports.
-const defaultOs = 'ubuntu';
-const defaultPythonVersion = 'python-2.7.6';
+/** What a model gets when it sets no `os` / `pythonVersion` (uai-platform.md's defaults). */
+export const defaultOs = 'ubuntu';
+export const defaultPythonVersion = 'python-2.7.6';
 
 export type BaseImageChoice = { ok: true; entry: BaseImageEntry } | { ok: false; message: string; /** The model key to fix. */ key: 'aiArchV' | 'os' | 'pythonVersion' };
 

@@ -1,6 +1,6 @@
 import type { ImageBuilder } from './builder.js';
 import type { Builder } from './config-schema.js';
-import { dockerInfoArgs } from './docker-args.js';
+import { dockerVersionArgs } from './docker-args.js';
 import { dockerBuilder, dockerChildEnv } from './docker-builder.js';
 import { UaiError } from './errors.js';
 import { nativeBuilder } from './native-builder.js';
@@ -25,7 +25,7 @@ export interface ChosenBuilder {
 
 /** Does a Docker engine answer? `docker version` is what the docker builder would run first anyway. */
 async function engineAnswer(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; detail: string }> {
-  const result = await runProcess('docker', dockerInfoArgs(), { env: dockerChildEnv(env) });
+  const result = await runProcess('docker', dockerVersionArgs(), { env: dockerChildEnv(env) });
   if (result.notFound) return { ok: false, detail: 'the docker command is not installed' };
   if (result.exitCode !== 0) return { ok: false, detail: result.stderr.trim().split('\n').at(-1) || `docker version exited ${result.exitCode}` };
   return { ok: true, detail: `engine ${result.stdout.trim()} answers` };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dockerBuildArgs, dockerInfoArgs, dockerLoginArgs, dockerPushArgs, parsePushDigest } from './docker-args.js';
+import { dockerBuildArgs, dockerVersionArgs, dockerLoginArgs, dockerPushArgs, parsePushDigest } from './docker-args.js';
 import type { ModelPlan } from './plan.js';
 
 const plan = {
@@ -40,7 +40,7 @@ describe('docker argv', () => {
   });
 
   it('asks the engine for its version', () => {
-    expect(dockerInfoArgs()).toEqual(['version', '--format', '{{.Server.Version}}']);
+    expect(dockerVersionArgs()).toEqual(['version', '--format', '{{.Server.Version}}']);
   });
 });
 

@@ -30,7 +30,7 @@ export function dockerLoginArgs(host: string, username: string): string[] {
   return ['login', '--username', username, '--password-stdin', host];
 }
 
-export function dockerInfoArgs(): string[] {
+export function dockerVersionArgs(): string[] {
   return ['version', '--format', '{{.Server.Version}}'];
 }
 

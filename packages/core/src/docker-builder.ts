@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
 import { createTemporaryDockerConfig } from './docker-config.js';
-import { dockerBuildArgs, dockerInfoArgs, dockerLoginArgs, dockerPushArgs, parsePushDigest } from './docker-args.js';
+import { dockerBuildArgs, dockerVersionArgs, dockerLoginArgs, dockerPushArgs, parsePushDigest } from './docker-args.js';
 import { isBasePullFailure, isDiskFull, isTransientPushFailure, tailOf } from './docker-output.js';
 import { classifyRegistryFailure, registryHostOf } from './registry-failure.js';
 import { UaiError } from './errors.js';
@@ -54,7 +54,7 @@ export function dockerBuilder(options: DockerBuilderOptions = {}): ImageBuilder 
   }
 
   async function checkEngine(ctx: StepContext): Promise<void> {
-    const version = await run(dockerInfoArgs(), ctx, 'engine');
+    const version = await run(dockerVersionArgs(), ctx, 'engine');
     if (version.exitCode !== 0) {
       throw new UaiError(
         'UAI_ENGINE_UNAVAILABLE',

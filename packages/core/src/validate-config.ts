@@ -1,3 +1,4 @@
+import { defaultOs, defaultPythonVersion } from './base-image.js';
 import { z } from 'zod';
 import {
   commonModelKeys,
@@ -28,8 +29,7 @@ export interface Validation {
   issues: ConfigIssue[];
 }
 
-export const defaultOs = 'ubuntu';
-export const defaultPythonVersion = 'python-2.7.6';
+export { defaultOs, defaultPythonVersion };
 
 /** The config without its models: each model is checked on its own, so one bad model hides no other problem. */
 const outerSchema = configSchema.extend({ models: modelList(z.unknown()) });

@@ -1,4 +1,4 @@
-import { builtinFrameworks, chooseBaseImage, loadConfigFile, resolvePlugins, type UaiPlugin } from '@uai/core';
+import { builtinFrameworks, chooseBaseImage, effectiveRegistry, loadConfigFile, registrySchema, resolvePlugins, type UaiPlugin } from '@uai/core';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeLine } from '../output.js';
@@ -48,6 +48,9 @@ export async function frameworksCommand(env: NodeJS.ProcessEnv, cwd = process.cw
   }
   const configuredRegistry = await resolvePlugins({ projectDir: cwd, configured: fromConfig, frameworks: [] }).catch(() => undefined);
   for (const plugin of configuredRegistry?.plugins() ?? []) found.set(plugin.name, plugin);
-  writeLine(process.stdout, describeFrameworks([...found.values()], env.UAI_REGISTRY_HOST || 'uhub.ucloud.cn'));
+  // Images are shown on the host a build would pull them from: the config's registry, env overrides applied.
+  const parsed = registrySchema.partial({ namespace: true }).safeParse((configured?.config as { registry?: unknown } | undefined)?.registry ?? {});
+  const host = parsed.success ? effectiveRegistry({ namespace: '', ...parsed.data }, env).pushHost : env.UAI_REGISTRY_HOST || 'uhub.ucloud.cn';
+  writeLine(process.stdout, describeFrameworks([...found.values()], host));
   return 0;
 }
