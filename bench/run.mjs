@@ -110,16 +110,29 @@ function uaiEnv(project, extra = {}) {
   };
 }
 
-/** `uai build --builder native --json` through the real CLI, with no Docker engine reachable; peak RSS from GNU time. */
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where there is none). */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** `uai build --builder native --json` through the real CLI, with no Docker engine reachable; peak RSS and CPU from GNU time. */
 async function native(project, args = []) {
   const env = uaiEnv(project, { DOCKER_HOST: 'unix:///nonexistent/bench.sock' });
   const cli = [process.execPath, path.join(repoRoot, 'packages/cli/dist/bin.js'), 'build', '--builder', 'native', '--json', ...args];
-  const result = await runOk('/usr/bin/time', ['-f', 'maxRssKB=%M', ...cli], { cwd: project.dir, env });
+  const registryCpuBefore = cpuSecondsOf(registry.pid);
+  const result = await runOk('/usr/bin/time', ['-f', 'maxRssKB=%M cpu=%U+%S', ...cli], { cwd: project.dir, env });
+  const registryCpu = cpuSecondsOf(registry.pid) - registryCpuBefore;
   const report = JSON.parse(result.stdout);
   const failed = report.models.filter((m) => m.status === 'failed');
   if (failed.length) throw new Error(`native build failed: ${JSON.stringify(failed)}`);
   const rss = Number(/maxRssKB=(\d+)/.exec(result.stderr)?.[1] ?? 0) * 1024;
-  return { ms: result.ms, report, rss };
+  const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(result.stderr);
+  return { ms: result.ms, report, rss, cpu: cpu ? Number(cpu[1]) + Number(cpu[2]) : 0, registryCpu };
 }
 
 /** `uai build --dry-run`: start-up, config loading, checks and rendering, no builder. The fixed cost of any run. */
@@ -233,6 +246,10 @@ async function scenarioD() {
   const eight = await native(parallel, ['--concurrency', '8']);
   const ratio = eight.ms / one.ms;
   record('d', `8 models of ${fmtBytes(sizes.parallel)}: in parallel vs one after another`, `${fmt(eight.ms)} vs ${fmt(one.ms)} (${ratio.toFixed(2)}x)`, '<= 0.6x', ratio <= 0.6);
+  // What bounds it: the CPU both processes need, against the CPU the machine has in that time.
+  const cores = os.availableParallelism();
+  const busy = (run) => `uai ${run.cpu.toFixed(1)} s + registry ${run.registryCpu.toFixed(1)} s of CPU in ${fmt(run.ms)} (${(((run.cpu + run.registryCpu) * 1000) / (run.ms * cores) * 100).toFixed(0)}% of ${cores} cores)`;
+  record('d', '  CPU: in parallel / one after another', `${busy(eight)} / ${busy(one)}`);
 }
 
 async function scenarioE() {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eContext } from './support/context.js';
 import { docker, run } from './support/exec.mjs';
-import { repoRoot, uaiBin } from './support/paths.mjs';
+import { uaiBin } from './support/paths.mjs';
 import { createProject, type Project } from './support/project.js';
 import { registryClient, splitImageRef } from './support/registry-client.mjs';
 import { callService, startService } from './support/service.mjs';
@@ -28,12 +28,8 @@ interface JsonModel {
   error: { step: string; code: string; message: string } | null;
 }
 
-/**
- * Runs `uai build --builder native ...` in the project, with no Docker engine reachable. Until the CLI
- * has --builder, the same call goes through @uai/core's build() with the native builder.
- */
+/** Runs `uai build --builder native ...` in the project, with no Docker engine reachable. */
 async function uaiNative(project: Project, args: string[], extra: Record<string, string> = {}) {
-  const help = await run(process.execPath, [uaiBin, 'build', '--help']);
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_|XDG_)/.test(key))),
     PATH: `${project.binDir}:${process.env.PATH}`,
@@ -48,35 +44,14 @@ async function uaiNative(project: Project, args: string[], extra: Record<string,
     ...extra,
   };
   const started = Date.now();
-  const result = help.stdout.includes('--builder')
-    ? await run(process.execPath, [uaiBin, 'build', '--builder', 'native', ...args], { cwd: project.dir, env, timeoutMs: 240_000 })
-    : await run(process.execPath, [path.join(project.tmp, '..', 'native-bridge.mjs'), ...args], { cwd: project.dir, env, timeoutMs: 240_000 });
+  const result = await run(process.execPath, [uaiBin, 'build', '--builder', 'native', ...args], { cwd: project.dir, env, timeoutMs: 240_000 });
   return { ...result, durationMs: Date.now() - started };
-}
-
-async function writeBridge(project: Project): Promise<void> {
-  const core = path.join(repoRoot, 'packages/core/dist');
-  await writeFile(
-    path.join(project.tmp, '..', 'native-bridge.mjs'),
-    `import { build, jsonReport } from ${JSON.stringify(`${core}/index.js`)};
-import { nativeBuilder } from ${JSON.stringify(`${core}/native-builder.js`)};
-const args = process.argv.slice(2);
-const output = args.includes('--output') ? args[args.indexOf('--output') + 1] : undefined;
-const push = !args.includes('--no-push');
-const force = args.includes('--force');
-const report = await build({ env: process.env, push, renderer: 'silent', fallbackFrom: ${JSON.stringify(path.join(repoRoot, 'packages/cli/'))},
-  createBuilder: () => nativeBuilder({ env: process.env, push, output, force }) });
-process.stdout.write(jsonReport(report.models) + '\\n');
-process.exitCode = report.exitCode;
-`,
-  );
 }
 
 async function newProject(): Promise<Project> {
   const project = await createProject({ models: [{ name: 'native', image: 'caffe-native:e2e' }] });
   // Weights worth measuring against: 24 MB of float32 noise beside the example's model files.
   await writeFile(path.join(project.dir, 'models/native/checkpoint_dir/weights.bin'), randomBytes(weightsBytes));
-  await writeBridge(project);
   return project;
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eContext } from './support/context.js';
 import { docker, run } from './support/exec.mjs';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
-import { repoRoot, uaiBin } from './support/paths.mjs';
+import { uaiBin } from './support/paths.mjs';
 import { createProject, type Project } from './support/project.js';
 import { callService, startService } from './support/service.mjs';
 import { startTokenRegistry, type TokenRegistry } from './support/token-server.js';
@@ -26,9 +26,8 @@ interface JsonModel {
   error: { step: string; code: string; message: string } | null;
 }
 
-/** `uai build --builder native --json` with no engine; through core's build() until the CLI has --builder. */
+/** `uai build --builder native --json` with no engine reachable. */
 async function uaiNative(project: Project, env: Record<string, string>, args: string[] = []) {
-  const help = await run(process.execPath, [uaiBin, 'build', '--help']);
   const fullEnv = {
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_|XDG_)/.test(key))),
     PATH: `${project.binDir}:${process.env.PATH}`,
@@ -39,27 +38,7 @@ async function uaiNative(project: Project, env: Record<string, string>, args: st
     CI: 'true',
     ...env,
   };
-  const core = path.join(repoRoot, 'packages/core/dist');
-  const bridge = path.join(project.tmp, '..', 'native-bridge.mjs');
-  await writeFile(
-    bridge,
-    `import { build, jsonReport } from ${JSON.stringify(`${core}/index.js`)};
-import { nativeBuilder } from ${JSON.stringify(`${core}/native-builder.js`)};
-const skipped = new Set();
-const createBuilder = () => {
-  const builder = nativeBuilder({ env: process.env, force: process.argv.includes('--force') });
-  // What core does once PushResult.skipped is wired: report the model as skipped.
-  return { ...builder, push: async (plan, ctx) => { const r = await builder.push(plan, ctx); if (r.skipped) skipped.add(plan.name); return r; } };
-};
-const report = await build({ env: process.env, renderer: 'silent', fallbackFrom: ${JSON.stringify(path.join(repoRoot, 'packages/cli/'))}, createBuilder });
-const models = report.models.map((m) => (skipped.has(m.name) ? { ...m, status: 'skipped' } : m));
-process.stdout.write(jsonReport(models) + '\\n');
-process.exitCode = report.exitCode;
-`,
-  );
-  const result = help.stdout.includes('--builder')
-    ? await run(process.execPath, [uaiBin, 'build', '--builder', 'native', '--json', ...args], { cwd: project.dir, env: fullEnv, timeoutMs: 240_000 })
-    : await run(process.execPath, [bridge, ...args], { cwd: project.dir, env: fullEnv, timeoutMs: 240_000 });
+  const result = await run(process.execPath, [uaiBin, 'build', '--builder', 'native', '--json', ...args], { cwd: project.dir, env: fullEnv, timeoutMs: 240_000 });
   if (!result.stdout.trim()) throw new Error(`uai printed no report (exit ${result.code}):\n${result.stderr}`);
   const model = (JSON.parse(result.stdout) as { models: JsonModel[] }).models[0]!;
   return { ...result, model };

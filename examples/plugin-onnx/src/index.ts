@@ -1,7 +1,6 @@
-import { definePlugin, identifiers, requiredString } from '@uai/core';
+import { definePlugin, identifiers, requiredString, z } from '@uai/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 
 const options = z.strictObject({
   modelName: requiredString().regex(identifiers.fileNamePattern, { message: 'must be a file base name like resnet (no folders)' }),

@@ -23,8 +23,11 @@ export interface PushResult {
 /** What makes images: the Docker CLI (docker-builder.ts) or, without an engine, the native OCI builder. */
 export interface ImageBuilder {
   readonly name: string;
-  /** Once before the parallel phase: check the engine, log in to each registry. */
-  prepare(credentials: readonly RegistryCredentials[], ctx: StepContext): Promise<void>;
+  /**
+   * Once before the parallel phase: check the engine, log in to each registry. `plans` are the models
+   * about to run, for work a builder can start early (the native builder reads their base images).
+   */
+  prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void>;
   build(plan: ModelPlan, ctx: StepContext): Promise<void>;
   push(plan: ModelPlan, ctx: StepContext): Promise<PushResult>;
   /** Always called at the end, whatever happened: removes temporary credentials. */

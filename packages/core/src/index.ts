@@ -1,3 +1,5 @@
+// zod, for plugins' option schemas: one copy shared with the engine (it is bundled into @uai/core).
+export { z } from 'zod';
 export { defineConfig, loadConfigFile, searchPlaces, type ConfigEnv, type ConfigExport, type LoadedConfig } from './load-config.js';
 export { definePlugin, type BaseImageEntry, type FileRequirement, type PluginModel, type ServiceConfigSection, type UaiPlugin } from './plugin.js';
 export { configSchema, modelSchema, registrySchema, relativePath, requiredString, type UserConfig, type UserModel } from './config-schema.js';

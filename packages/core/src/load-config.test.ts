@@ -31,6 +31,8 @@ describe('loadConfigFile', () => {
     { name: 'uai.config.json', dir: 'config-json', file: 'uai.config.json', models: ['from-json'] },
     { name: 'uai.config.mjs', dir: 'config-mjs', file: 'uai.config.mjs', models: ['from-mjs'] },
     { name: 'the "uai" key of package.json', dir: 'config-package-json', file: 'package.json', models: ['from-package-json'] },
+    { name: 'a uai.config.ts with top-level await', dir: 'config-await', file: 'uai.config.ts', models: ['from-await'] },
+    { name: 'a uai.config.ts that reads import.meta.url', dir: 'config-import-meta', file: 'uai.config.ts', models: ['config-import-meta'] },
   ];
 
   it.each(found)('finds $name in the folder', async ({ dir, file, models }) => {

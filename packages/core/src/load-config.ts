@@ -1,6 +1,7 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import os from 'node:os';
 import path from 'node:path';
+import { transformConfigSource } from './config-transform.js';
 import { UaiError } from './errors.js';
 import type { UserConfig } from './config-schema.js';
 
@@ -56,6 +57,7 @@ const loadModule: Loader = async (filepath) => {
     // Compiled configs are cached per user, outside the project (a miss costs ~0.3 s of Babel).
     fsCache: compileCacheDir(),
     interopDefault: true,
+    transform: transformConfigSource,
     // The config's `import ... from '@uai/core'` gets this very module, already loaded: jiti would
     // otherwise transform and evaluate the engine and its dependencies a second time.
     virtualModules: { '@uai/core': await import('./index.js') },

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerfileLabel, modelLayerEntries, nativeBuilder, serviceCmd } from './native-builder.js';
 import type { ModelPlan } from './plan.js';
 import { renderModel } from './render.js';
@@ -129,6 +129,19 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
   });
   afterAll(() => new Promise<void>((resolve) => registry.server.close(() => resolve())));
   const ctx = (log: (line: string) => void = () => {}) => ({ signal: new AbortController().signal, log });
+
+  it('starts reading base images in prepare, once per base, and builds from that read', async () => {
+    const plans = [await assembled(registry.host, 'a'), await assembled(registry.host, 'b')];
+    const builder = nativeBuilder({ env: {}, push: false, output: `oci:${path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-oci-')), '{model}')}` });
+    const manifestReads = () => registry.requests.filter((r) => r === 'GET /v2/uaishare/base/manifests/v1').length;
+    const before = manifestReads();
+    await builder.prepare([], ctx(), plans);
+    // Asked for before any build began (the builds would otherwise be the first to ask).
+    await vi.waitFor(() => expect(manifestReads() - before).toBe(1), { timeout: 5000 });
+    for (const plan of plans) await builder.build(plan, ctx());
+    expect(manifestReads() - before).toBe(1);
+    await builder.dispose();
+  });
 
   it('changes the inputs key when only the rendered Dockerfile changes (a template edit)', async () => {
     const keys: (string | undefined)[] = [];

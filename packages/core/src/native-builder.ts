@@ -289,6 +289,18 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     return { layers, blobDir: path.join(dir, 'blobs', 'sha256') };
   }
 
+  /** The model's base image, read once for all the models that share it (a failed read is tried again). */
+  function baseImageOf(plan: ModelPlan, signal: AbortSignal): Promise<BaseImage> {
+    let pending = bases.get(plan.baseImage);
+    if (!pending) {
+      const ref = parseReference(plan.baseImage);
+      pending = resolveBaseImage(clientFor(ref.host), ref, { signal });
+      bases.set(plan.baseImage, pending);
+      pending.catch(() => bases.delete(plan.baseImage));
+    }
+    return pending;
+  }
+
   /** The image config; its `ai.uai.inputs` label is the digest of the same config without that label. */
   function makeConfig(model: BuiltModel, plan: ModelPlan, digests: readonly { digest: string; diffId?: string }[]): ImageConfig {
     const changes = {
@@ -396,7 +408,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       }
     },
 
-    async prepare(given: readonly RegistryCredentials[], ctx: StepContext): Promise<void> {
+    async prepare(given: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
       log = ctx.log;
       for (const { host, username, password } of given) credentials.set(host, { username, password });
       for (const host of credentials.keys()) {
@@ -407,6 +419,9 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
           throw toUaiError(error, { name: '' } as ModelPlan, 'login', host);
         }
       }
+      // Read the base images while the models check, render and assemble: off each build's critical
+      // path. A failure is reported by the model that awaits it, in build.
+      for (const plan of plans) baseImageOf(plan, ctx.signal).catch(() => {});
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
@@ -415,13 +430,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       let base: BaseImage;
       try {
         ctx.log(`reading base image ${plan.baseImage}`);
-        let pending = bases.get(plan.baseImage);
-        if (!pending) {
-          pending = resolveBaseImage(baseClient, baseRef, { signal: ctx.signal });
-          bases.set(plan.baseImage, pending);
-          pending.catch(() => bases.delete(plan.baseImage));
-        }
-        base = await pending;
+        base = await baseImageOf(plan, ctx.signal);
       } catch (error) {
         throw toUaiError(error, plan, 'build', `${baseRef.host}/${baseRef.repository}`, ctx.signal);
       }

@@ -175,7 +175,7 @@ async function prepareBuilder(run: RunContext): Promise<ModelResult['error'] | u
   const { options, stop, mask } = run;
   if (options.dryRun) return undefined;
   try {
-    await options.builder.prepare(options.credentials, { signal: stop.signal, log: () => {} });
+    await options.builder.prepare(options.credentials, { signal: stop.signal, log: () => {} }, options.plans);
     return undefined;
   } catch (error) {
     const info = errorInfo(error, 'login');

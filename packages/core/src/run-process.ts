@@ -1,4 +1,7 @@
-import { execa } from 'execa';
+// execa is imported on first use: its module graph (about a hundred files) is a large share of start-up,
+// which a run that starts no process (the native builder, --dry-run) should not pay.
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
 
 export interface RunOptions {
   /** Merged over process.env; a key set to undefined is left out of the child's environment. */
@@ -70,6 +73,7 @@ function stopOnAbort(pid: number, signal: AbortSignal | undefined, killAfterMs: 
  */
 export async function runProcess(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   if (options.signal?.aborted) return { exitCode: 130, stdout: '', stderr: '', aborted: true, notFound: false };
+  const { execa } = await loadExeca();
   const child = execa(file, args, {
     env: options.env,
     extendEnv: true,

@@ -27,8 +27,8 @@ export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options
   return {
     name: inner.name,
 
-    async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext): Promise<void> {
-      await inner.prepare(credentials, ctx);
+    async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void> {
+      await inner.prepare(credentials, ctx, plans);
       await probe.prepare(credentials, ctx).catch(() => undefined);
     },
 

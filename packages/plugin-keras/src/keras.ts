@@ -1,6 +1,5 @@
-import { definePlugin, identifiers, requiredString, type BaseImageEntry } from '@uai/core';
+import { definePlugin, identifiers, requiredString, type BaseImageEntry, z } from '@uai/core';
 import path from 'node:path';
-import { z } from 'zod';
 
 const options = z.strictObject({
   modelName: requiredString()

@@ -1,6 +1,5 @@
-import { definePlugin, identifiers, relativePath } from '@uai/core';
+import { definePlugin, identifiers, relativePath, z } from '@uai/core';
 import path from 'node:path';
-import { z } from 'zod';
 
 const options = z.strictObject({
   confFile: relativePath()

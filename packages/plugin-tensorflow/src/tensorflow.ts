@@ -1,5 +1,4 @@
-import { definePlugin, type BaseImageEntry } from '@uai/core';
-import { z } from 'zod';
+import { definePlugin, type BaseImageEntry, z } from '@uai/core';
 
 /**
  * Every key of a tensorflow model that is not a common key (TF-Serving's `tag`, `signature`, `input`,

@@ -1,5 +1,4 @@
-import { definePlugin, relativePath, type BaseImageEntry } from '@uai/core';
-import { z } from 'zod';
+import { definePlugin, relativePath, type BaseImageEntry, z } from '@uai/core';
 
 const options = z.strictObject({
   modelName: relativePath().describe('The model file, relative to packFilePath.'),

@@ -18,6 +18,7 @@ import { freePort, waitFor } from './wait.mjs';
  * @property {string} username
  * @property {string} password
  * @property {string} dir its config, htpasswd, storage and log
+ * @property {number} pid the registry process (the benchmarks read its CPU time)
  * @property {() => Promise<void>} stop
  */
 
@@ -108,6 +109,6 @@ export async function startRegistry(options = {}) {
       }
       await rm(dir, { recursive: true, force: true });
     };
-    return { host: `127.0.0.1:${port}`, port, url, username, password, dir, stop };
+    return { host: `127.0.0.1:${port}`, port, url, username, password, dir, pid: child.pid ?? 0, stop };
   }
 }
