@@ -4,7 +4,8 @@
 # Used by .ci/run and scripts/demo.sh.
 set -euo pipefail
 
-packages=(docker.io docker-registry apache2-utils busybox-static)
+# curl, openssl and GNU time are for the benchmarks (`npm run bench`; .ci/run smoke-runs them).
+packages=(docker.io docker-registry apache2-utils busybox-static curl openssl time)
 # The engine as this machine kind can run it: vfs needs no overlay support, and containers use the
 # host network (the tests run them with --network host), so no bridge or iptables rules.
 dockerd_args=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)
