@@ -21,6 +21,8 @@ afterAll(async () => {
 
 const statuses = (stdout: string) =>
   Object.fromEntries((JSON.parse(stdout).models as { name: string; status: string }[]).map((m) => [m.name, m.status]));
+const digests = (stdout: string) =>
+  Object.fromEntries((JSON.parse(stdout).models as { name: string; digest: string | null }[]).map((m) => [m.name, m.digest]));
 const builds = (calls: string[]) => calls.filter((call) => / build /.test(call)).length;
 
 describe('uai build --builder docker, twice', () => {
@@ -36,6 +38,9 @@ describe('uai build --builder docker, twice', () => {
     const again = await runUai(project, ['build', '--json', '--builder', 'docker'], env);
     expect(again.code, again.stderr).toBe(0);
     expect(statuses(again.stdout)).toEqual({ alpha: 'skipped', beta: 'skipped' });
+    // A skipped model reports the image its tag holds: the one the first run pushed.
+    expect(digests(again.stdout)).toEqual(digests(first.stdout));
+    expect(digests(again.stdout).alpha).toBe((await client.manifest(repository, reference)).digest);
     expect(builds(again.dockerCalls)).toBe(0);
     expect(again.dockerCalls.filter((call) => / push /.test(call))).toEqual([]);
 

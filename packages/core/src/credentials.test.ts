@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { credentialsFromEnv } from './credentials.js';
+import { credentialFor, credentialsFromEnv } from './credentials.js';
 import { UaiError } from './errors.js';
 
 describe('credentialsFromEnv', () => {
@@ -33,5 +36,27 @@ describe('credentialsFromEnv', () => {
     expect((error as UaiError).exitCode).toBe(2);
     expect((error as UaiError).message).toBe(message);
     expect((error as UaiError).message).not.toContain('pw');
+  });
+});
+
+describe('credentialFor', () => {
+  const dockerConfig = () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-creds-'));
+    const auth = Buffer.from('stored-user:stored-pw').toString('base64');
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { 'uhub.ucloud.cn': { auth }, 'other.example.com': { auth } } }));
+    return { DOCKER_CONFIG: dir };
+  };
+  const fromEnv = [{ host: 'uhub.ucloud.cn', username: 'me', password: 'pw' }];
+
+  it('offers a push host the UHUB_* pair, over what docker login stored for it', async () => {
+    await expect(credentialFor('uhub.ucloud.cn', fromEnv, dockerConfig())).resolves.toEqual({ username: 'me', password: 'pw' });
+  });
+
+  it('offers any other host what docker login stored, never the UHUB_* pair', async () => {
+    await expect(credentialFor('other.example.com', fromEnv, dockerConfig())).resolves.toEqual({ username: 'stored-user', password: 'stored-pw' });
+  });
+
+  it('offers nothing (anonymous) to a host neither knows', async () => {
+    await expect(credentialFor('third.example.com', fromEnv, dockerConfig())).resolves.toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { dockerConfigCredential, type Credential } from '@uai/oci';
 import type { RegistryCredentials } from './builder.js';
 import { UaiError } from './errors.js';
 
@@ -16,4 +17,14 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv, hosts: readonly strin
     );
   }
   return [...new Set(hosts)].map((host) => ({ host, username, password }));
+}
+
+/**
+ * What `uai` offers a registry host that asks for credentials: the UHUB_USERNAME/UHUB_PASSWORD pair
+ * when the host is one the run pushes to (`fromEnv`, see credentialsFromEnv), else what the user's
+ * Docker login store holds for it, else nothing (anonymous). The one rule for every registry client.
+ */
+export async function credentialFor(host: string, fromEnv: readonly RegistryCredentials[], env: NodeJS.ProcessEnv): Promise<Credential | undefined> {
+  const given = fromEnv.find((credential) => credential.host === host);
+  return given ? { username: given.username, password: given.password } : dockerConfigCredential(host, env);
 }

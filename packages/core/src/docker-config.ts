@@ -1,3 +1,4 @@
+import { dockerConfigDir } from '@uai/oci';
 import { chmod, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,11 +28,6 @@ export function temporaryDockerConfig(user: DockerConfigFile, loginHosts: readon
     delete config.auths![host];
   }
   return config;
-}
-
-/** The user's Docker config folder, as the Docker CLI finds it. */
-export function userDockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
 }
 
 async function readUserConfig(dir: string): Promise<DockerConfigFile> {
@@ -78,7 +74,7 @@ export async function createTemporaryDockerConfig(
   try {
     dir = await mkdtemp(path.join(tmp, 'uai-docker-'));
     await chmod(dir, 0o700);
-    const userDir = userDockerConfigDir(env);
+    const userDir = dockerConfigDir(env);
     const config = temporaryDockerConfig(await readUserConfig(userDir), loginHosts);
     await writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o600 });
     await linkUserFolders(userDir, dir);

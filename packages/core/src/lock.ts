@@ -1,26 +1,14 @@
-import { dockerConfigCredential, parseReference, referenceTarget, RegistryClient, type Credential } from '@uai/oci';
+import { parseReference, referenceTarget, RegistryClient } from '@uai/oci';
 import path from 'node:path';
+import { credentialFor, credentialsFromEnv } from './credentials.js';
 import { UaiError } from './errors.js';
 import { lockableImages, lockFileName, serializeLockFile } from './lockfile.js';
 import type { PreparedRun } from './prepare-run.js';
 import { writeFiles } from './write-files.js';
 
-/**
- * Credentials for a registry host: UHUB_USERNAME/UHUB_PASSWORD for the hosts `uai` pushes to, the
- * user's Docker login store for every other host (or anonymous).
- */
-export function credentialFor(host: string, pushHosts: readonly string[], env: NodeJS.ProcessEnv): () => Promise<Credential | undefined> {
-  return async () => {
-    if (pushHosts.includes(host) && env.UHUB_USERNAME && env.UHUB_PASSWORD) {
-      return { username: env.UHUB_USERNAME, password: env.UHUB_PASSWORD };
-    }
-    return dockerConfigCredential(host, env);
-  };
-}
-
 /** Asks each base image's registry for its manifest digest. */
 export async function resolveDigests(run: PreparedRun, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Record<string, string>> {
-  const pushHosts = run.plans.map((plan) => plan.registryHost);
+  const fromEnv = credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
   const clients = new Map<string, RegistryClient>();
   const images: Record<string, string> = {};
   try {
@@ -28,7 +16,7 @@ export async function resolveDigests(run: PreparedRun, env: NodeJS.ProcessEnv, s
       const ref = parseReference(image);
       let client = clients.get(ref.host);
       if (!client) {
-        client = new RegistryClient({ host: ref.host, credential: credentialFor(ref.host, pushHosts, env) });
+        client = new RegistryClient({ host: ref.host, credential: () => credentialFor(ref.host, fromEnv, env) });
         clients.set(ref.host, client);
       }
       try {

@@ -1,6 +1,5 @@
 import {
   buildImageConfig,
-  dockerConfigCredential,
   jsonBytes,
   buildManifest,
   digestLayer,
@@ -19,7 +18,6 @@ import {
   writeDockerArchive,
   writeOciLayout,
   type BaseImage,
-  type Credential,
   type ImageBlobs,
   type ImageConfig,
   type LayerEntry,
@@ -29,6 +27,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
+import { credentialFor } from './credentials.js';
 import { UaiError } from './errors.js';
 import { appDir, contextCodeDir, dockerfileName, type EnvVar, type ModelPlan } from './plan.js';
 import { renderModel } from './render.js';
@@ -241,15 +240,17 @@ export interface NativeBuilder extends ImageBuilder {
   /** The inputs key of a built model (after `build`, or after `push` when its weights were hashed on the way). */
   inputsKey(plan: ModelPlan): string | undefined;
   /**
-   * The `ai.uai.inputs` label of the image the registry holds under the model's tag, read with the
-   * current credentials; undefined when there is no such image or label. Lets a Docker build be skipped too.
+   * The image the registry holds under the model's tag, read with the current credentials: its manifest
+   * digest and its `ai.uai.inputs` label (undefined without one); undefined when there is no such image.
+   * Lets a Docker build be skipped too.
    */
-  registryInputs(plan: ModelPlan, ctx: StepContext): Promise<string | undefined>;
+  registryInputs(plan: ModelPlan, ctx: StepContext): Promise<{ digest: string; inputs?: string } | undefined>;
 }
 
 export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder {
   const env = options.env ?? process.env;
-  const credentials = new Map<string, Credential>();
+  /** UHUB_USERNAME/UHUB_PASSWORD for the hosts the run pushes to, given in prepare. */
+  let envCredentials: readonly RegistryCredentials[] = [];
   const clients = new Map<string, RegistryClient>();
   const built = new Map<string, BuiltModel>();
   const keys = new Map<string, string>();
@@ -270,7 +271,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     if (!client) {
       client = new RegistryClient({
         host,
-        credential: async () => credentials.get(host) ?? (await dockerConfigCredential(host, env)),
+        credential: () => credentialFor(host, envCredentials, env),
         log: (line) => log(line),
         retry,
       });
@@ -397,11 +398,11 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
 
     inputsKey: (plan) => keys.get(plan.name),
 
-    async registryInputs(plan: ModelPlan, ctx: StepContext): Promise<string | undefined> {
+    async registryInputs(plan: ModelPlan, ctx: StepContext): Promise<{ digest: string; inputs?: string } | undefined> {
       const ref = parseReference(plan.imageRef);
       try {
         const image = await resolveBaseImage(clientFor(ref.host), ref, { signal: ctx.signal });
-        return image.config.config?.Labels?.[inputsLabel];
+        return { digest: image.digest, inputs: image.config.config?.Labels?.[inputsLabel] };
       } catch (error) {
         if (error instanceof RegistryError && error.kind === 'not-found') return undefined;
         throw toUaiError(error, plan, 'push', ref.host);
@@ -410,8 +411,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
 
     async prepare(given: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
       log = ctx.log;
-      for (const { host, username, password } of given) credentials.set(host, { username, password });
-      for (const host of credentials.keys()) {
+      envCredentials = given;
+      for (const host of new Set(given.map((credential) => credential.host))) {
         try {
           await clientFor(host).login(ctx.signal);
         } catch (error) {
@@ -529,7 +530,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       await Promise.all([...caches.values()].map((cache) => cache.save().catch(() => {})));
       await Promise.all([...clients.values()].map((client) => client.close().catch(() => {})));
       clients.clear();
-      credentials.clear();
+      envCredentials = [];
       built.clear();
     },
   };

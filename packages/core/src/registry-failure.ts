@@ -1,3 +1,4 @@
+import { writtenRegistryHost } from '@uai/oci';
 import { UaiError } from './errors.js';
 
 export interface FailureContext {
@@ -8,11 +9,9 @@ export interface FailureContext {
   baseImage?: string;
 }
 
-/** The registry host of an image reference: `uhub.ucloud.cn/uaishare/x:v1` -> `uhub.ucloud.cn`; Docker Hub when none. */
+/** The registry host of an image reference: `uhub.ucloud.cn/uaishare/x:v1` -> `uhub.ucloud.cn`; `docker.io` when none. */
 export function registryHostOf(reference: string): string {
-  const first = reference.split('/')[0];
-  const isHost = reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return isHost ? first : 'docker.io';
+  return writtenRegistryHost(reference) ?? 'docker.io';
 }
 
 const unreachable =

@@ -9,18 +9,20 @@ import type { ModelPlan } from './plan.js';
  * the key as a label so the next run can skip it. A probe that fails only costs the skip.
  */
 export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options: { force?: boolean } = {}): ImageBuilder {
-  const skipped = new Set<string>();
+  /** Skipped models, with the digest of the image their tag holds (what a push would have reported). */
+  const skipped = new Map<string, string>();
 
-  async function keyOf(plan: ModelPlan, ctx: StepContext): Promise<{ key?: string; unchanged: boolean }> {
+  async function keyOf(plan: ModelPlan, ctx: StepContext): Promise<{ key?: string; unchanged?: { digest: string } }> {
     try {
       await probe.build(plan, ctx);
       const key = probe.inputsKey(plan);
-      if (!key || options.force) return { key, unchanged: false };
-      return { key, unchanged: (await probe.registryInputs(plan, ctx)) === key };
+      if (!key || options.force) return { key };
+      const held = await probe.registryInputs(plan, ctx);
+      return { key, unchanged: held?.inputs === key ? held : undefined };
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       ctx.log(`could not tell whether ${plan.name} changed (${(error as Error).message.split('\n')[0]}); building it`);
-      return { unchanged: false };
+      return {};
     }
   }
 
@@ -29,13 +31,13 @@ export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options
 
     async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void> {
       await inner.prepare(credentials, ctx, plans);
-      await probe.prepare(credentials, ctx).catch(() => undefined);
+      await probe.prepare(credentials, ctx, plans).catch(() => undefined);
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
       const { key, unchanged } = await keyOf(plan, ctx);
       if (unchanged) {
-        skipped.add(plan.name);
+        skipped.set(plan.name, unchanged.digest);
         ctx.log('unchanged, skipped');
         return;
       }
@@ -43,7 +45,8 @@ export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options
     },
 
     async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult> {
-      if (skipped.has(plan.name)) return { skipped: true };
+      const digest = skipped.get(plan.name);
+      if (digest) return { skipped: true, digest };
       return inner.push(plan, ctx);
     },
 

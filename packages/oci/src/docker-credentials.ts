@@ -50,6 +50,11 @@ export const runCredentialHelper: HelperRunner = (helper, url, env = process.env
     child.stdin.end(url);
   });
 
+/** The user's Docker config folder, as the Docker CLI finds it: `$DOCKER_CONFIG`, else `~/.docker`. */
+export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
+}
+
 /**
  * What the user's Docker config holds for a host: `credHelpers[host]`, else `credsStore`, else
  * `auths[host]`. Undefined when it holds nothing (pull anonymously).
@@ -59,7 +64,7 @@ export async function dockerConfigCredential(
   env: NodeJS.ProcessEnv = process.env,
   runHelper: HelperRunner = runCredentialHelper,
 ): Promise<Credential | undefined> {
-  const dir = env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
+  const dir = dockerConfigDir(env);
   let config: DockerConfigFile;
   try {
     config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as DockerConfigFile;

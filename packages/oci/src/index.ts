@@ -1,4 +1,4 @@
-export { parseReference, formatReference, referenceTarget, isLoopbackHost, type ImageReference } from './reference.js';
+export { parseReference, formatReference, referenceTarget, isLoopbackHost, writtenRegistryHost, type ImageReference } from './reference.js';
 export { mediaTypes, choosePlatform, convertMediaType, layerMediaType, formatOf, isIndex, type Descriptor, type ImageIndex, type ImageManifest, type ManifestFormat, type Platform } from './media-types.js';
 export { tarHeader, tarEntrySize, splitUstarPath, tarTrailer } from './tar.js';
 export { normalizeEntries, tarChunks, tarHashParts, byteStream, tarSize, digestLayer, deterministicGzip, sourceDateEpoch, HashTap, type LayerEntry, type LayerDigests } from './layer.js';
@@ -7,7 +7,7 @@ export { LayerCache, layerKey, type CachedLayer } from './layer-cache.js';
 export { prepareLayer, type PreparedLayer, type PrepareLayerOptions } from './prepare-layer.js';
 export { HashPool, sharedHashPool, type HashPart } from './hash-pool.js';
 export { parseChallenge, repositoryScope, type AuthChallenge } from './auth-challenge.js';
-export { dockerConfigCredential, runCredentialHelper, normalizeConfigHost, type Credential, type HelperRunner } from './docker-credentials.js';
+export { dockerConfigCredential, dockerConfigDir, runCredentialHelper, normalizeConfigHost, type Credential, type HelperRunner } from './docker-credentials.js';
 export { RegistryClient, type RegistryClientOptions, type BlobSource, type ManifestResponse } from './registry-client.js';
 export { RegistryError, type RegistryErrorKind } from './registry-error.js';
 export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';

@@ -85,15 +85,27 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
     ourDigests[index] = { digest: result.digest, diffId: layer.gzip ? options.diffIds[index] : result.digest };
   });
+  const pushConfig = async (config: Buffer) => {
+    await target.pushBlob(repository, { digest: sha256Digest(config), size: config.length, open: async function* () { yield config; } }, { signal });
+  };
+  // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
+  // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
+  const early = options.layers.every((layer) => layer.digest)
+    ? jsonBytes(options.makeConfig(options.layers.map((layer, i) => ({ digest: layer.digest!, diffId: layer.gzip ? options.diffIds[i] : layer.digest }))))
+    : undefined;
   // Big layers first: they set the pace.
-  const tasks = [...baseTasks, ...ourTasks];
-  const sizes = [...base.layers.filter((l) => !/foreign|nondistributable/.test(l.mediaType)).map((l) => l.size), ...options.layers.map((l) => l.size)];
+  const tasks = [...baseTasks, ...ourTasks, ...(early ? [() => pushConfig(early)] : [])];
+  const sizes = [
+    ...base.layers.filter((l) => !/foreign|nondistributable/.test(l.mediaType)).map((l) => l.size),
+    ...options.layers.map((l) => l.size),
+    ...(early ? [early.length] : []),
+  ];
   const order = tasks.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
   await mapLimit(order, limit, (i) => tasks[i]!());
 
-  const config = jsonBytes(options.makeConfig(ourDigests));
+  const config = early ?? jsonBytes(options.makeConfig(ourDigests));
   const configDigest = sha256Digest(config);
-  await target.pushBlob(repository, { digest: configDigest, size: config.length, open: async function* () { yield config; } }, { signal });
+  if (!early) await pushConfig(config);
   const manifest = jsonBytes(
     buildManifest(options.format, { digest: configDigest, size: config.length }, base.layers, options.layers.map((layer, i) => ({ digest: ourDigests[i]!.digest, size: layer.size, gzip: layer.gzip }))),
   );

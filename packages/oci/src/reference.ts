@@ -9,6 +9,17 @@ export interface ImageReference {
 
 const dockerHub = 'registry-1.docker.io';
 
+/**
+ * The registry host written in front of a reference's path, by Docker's rule: a first part with `.` or
+ * `:`, or `localhost`. Undefined when there is none (the image is on Docker Hub).
+ */
+export function writtenRegistryHost(reference: string): string | undefined {
+  const slash = reference.indexOf('/');
+  if (slash === -1) return undefined;
+  const first = reference.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : undefined;
+}
+
 /** Parses `host/path:tag@sha256:...`; a first part without `.` or `:` (and not localhost) means Docker Hub. */
 export function parseReference(ref: string): ImageReference {
   let rest = ref.trim();
@@ -26,17 +37,9 @@ export function parseReference(ref: string): ImageReference {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const slash = rest.indexOf('/');
-  const first = slash === -1 ? '' : rest.slice(0, slash);
-  let host: string;
-  let repository: string;
-  if (first && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    host = first;
-    repository = rest.slice(slash + 1);
-  } else {
-    host = dockerHub;
-    repository = slash === -1 ? `library/${rest}` : rest;
-  }
+  const written = writtenRegistryHost(rest);
+  let host = written ?? dockerHub;
+  const repository = written ? rest.slice(written.length + 1) : rest.includes('/') ? rest : `library/${rest}`;
   if (host === 'docker.io' || host === 'index.docker.io') host = dockerHub;
   if (!repository || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) {
     throw new Error(`invalid repository in image reference ${ref}`);

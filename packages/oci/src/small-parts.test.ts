@@ -6,7 +6,7 @@ import { parseChallenge } from './auth-challenge.js';
 import { dockerConfigCredential } from './docker-credentials.js';
 import { buildImageConfig, mergeEnv } from './image.js';
 import { choosePlatform, convertMediaType, mediaTypes } from './media-types.js';
-import { isLoopbackHost, parseReference } from './reference.js';
+import { isLoopbackHost, parseReference, writtenRegistryHost } from './reference.js';
 import { backoffDelay, isResetError, parseRetryAfter, RetryableStatus, withRetries } from './retry.js';
 
 describe('parseReference', () => {
@@ -15,9 +15,20 @@ describe('parseReference', () => {
     { ref: 'uhub.ucloud.cn/ns/img', want: { host: 'uhub.ucloud.cn', repository: 'ns/img', tag: 'latest' } },
     { ref: 'busybox', want: { host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' } },
     { ref: `localhost/a@sha256:${'a'.repeat(64)}`, want: { host: 'localhost', repository: 'a', digest: `sha256:${'a'.repeat(64)}` } },
+    { ref: 'uaishare/base:v1', want: { host: 'registry-1.docker.io', repository: 'uaishare/base', tag: 'v1' } },
+    { ref: 'docker.io/library/busybox', want: { host: 'registry-1.docker.io', repository: 'library/busybox' } },
   ])('$ref', ({ ref, want }) => {
     expect(parseReference(ref)).toMatchObject(want);
   });
+
+  it.each([
+    ['uhub.ucloud.cn/uaishare/x:v1', 'uhub.ucloud.cn'],
+    ['127.0.0.1:5000/a', '127.0.0.1:5000'],
+    ['localhost/a', 'localhost'],
+    ['uaishare/x:v1', undefined],
+    ['busybox:1.36', undefined],
+    [`busybox@sha256:${'a'.repeat(64)}`, undefined],
+  ])('the registry host written in %s is %s', (ref, host) => expect(writtenRegistryHost(ref)).toBe(host));
 
   it.each(['127.0.0.1:5000', 'localhost', '[::1]:5000', '127.3.2.1'])('%s is loopback', (host) => expect(isLoopbackHost(host)).toBe(true));
   it.each(['uhub.ucloud.cn', '10.0.0.1:5000', 'localhost.evil.com'])('%s is not loopback', (host) => expect(isLoopbackHost(host)).toBe(false));
