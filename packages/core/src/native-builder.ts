@@ -44,7 +44,7 @@ export interface NativeBuilderOptions {
   push?: boolean;
   /** Push even when the registry's image was made from the same inputs. @default false */
   force?: boolean;
-  /** Blobs uploaded at once per model. @default 3 */
+  /** Blobs uploaded (or checked, or mounted) at once per model. @default 6 */
   concurrency?: number;
   /**
    * Retries of a registry request on 5xx/429/resets. @default `UAI_PUSH_RETRIES`/`UAI_RETRY_DELAY_MS`

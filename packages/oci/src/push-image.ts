@@ -65,7 +65,9 @@ async function* streamOf(open: () => Promise<AsyncIterable<Buffer>>): AsyncGener
  */
 export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
   const { target, repository, base, signal } = options;
-  const limit = options.concurrency ?? 3;
+  // Most of an image's blobs are small or already there (a HEAD, a mount): six at once keeps them off
+  // the critical path; the agent holds 8 connections per registry.
+  const limit = options.concurrency ?? 6;
   let bytesUploaded = 0;
   const sameRegistry = !options.baseClient || options.baseClient === target;
   // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
