@@ -20,17 +20,23 @@ function jitiBabel(): Transform {
  * the config changed (jiti caches by content). Babel still handles what esbuild's CommonJS cannot:
  * `import.meta` and top-level `await`.
  */
-export function transformConfigSource(options: TransformOptions): TransformResult {
-  const ext = path.extname(options.filename ?? '');
+/**
+ * The config (or a file it imports) as CommonJS, compiled by esbuild; undefined when esbuild cannot
+ * express it (top-level `await`, `import.meta`) or is missing.
+ */
+export function compileWithEsbuild(source: string, filename: string): string | undefined {
+  const ext = path.extname(filename);
   const loader = /^\.[cm]?ts$/.test(ext) ? 'ts' : /^\.[cm]?js$/.test(ext) ? 'js' : undefined;
-  if (loader && !/\bimport\.meta\b/.test(options.source)) {
-    try {
-      const esbuild = require('esbuild') as typeof import('esbuild');
-      const { code } = esbuild.transformSync(options.source, { loader, format: 'cjs', target: 'node20', sourcefile: options.filename, logLevel: 'silent' });
-      return { code };
-    } catch {
-      // Top-level await, or esbuild missing: Babel below.
-    }
+  if (!loader || /\bimport\.meta\b/.test(source)) return undefined;
+  try {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    return esbuild.transformSync(source, { loader, format: 'cjs', target: 'node20', sourcefile: filename, logLevel: 'silent' }).code;
+  } catch {
+    return undefined;
   }
-  return jitiBabel()(options);
+}
+
+export function transformConfigSource(options: TransformOptions): TransformResult {
+  const code = compileWithEsbuild(options.source, options.filename ?? '');
+  return code === undefined ? jitiBabel()(options) : { code };
 }

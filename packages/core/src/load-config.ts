@@ -1,6 +1,6 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import os from 'node:os';
 import path from 'node:path';
+import { loadSimpleConfig, userCacheDir } from './config-cache.js';
 import { transformConfigSource } from './config-transform.js';
 import { UaiError } from './errors.js';
 import type { UserConfig } from './config-schema.js';
@@ -44,23 +44,22 @@ export const searchPlaces = [
  * Loads TypeScript and JavaScript configs in memory with jiti: cosmiconfig's own TypeScript loader
  * writes a compiled copy next to the config, and `uai` never writes into the user's tree.
  */
-/** `$XDG_CACHE_HOME/uai/jiti` or `~/.cache/uai/jiti`: the user's own, never the project's or a shared /tmp. */
-function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'uai', 'jiti');
-}
-
-const loadModule: Loader = async (filepath) => {
-  // Imported here: jiti is the heaviest module of a start-up, and .json configs never need it.
+const loadModule: Loader = async (filepath, content) => {
+  const core = await import('./index.js');
+  // Most configs import only `@uai/core` (and perhaps node:path): those skip jiti altogether.
+  const simple = await loadSimpleConfig(filepath, content, core);
+  if (simple) return simple.exported;
+  // Imported here: jiti is the heaviest module of a start-up, and most configs never need it.
   const { createJiti } = await import('jiti');
   const jiti = createJiti(filepath, {
     moduleCache: false,
-    // Compiled configs are cached per user, outside the project (a miss costs ~0.3 s of Babel).
-    fsCache: compileCacheDir(),
+    // Compiled files are cached per user, outside the project.
+    fsCache: userCacheDir('jiti'),
     interopDefault: true,
     transform: transformConfigSource,
     // The config's `import ... from '@uai/core'` gets this very module, already loaded: jiti would
     // otherwise transform and evaluate the engine and its dependencies a second time.
-    virtualModules: { '@uai/core': await import('./index.js') },
+    virtualModules: { '@uai/core': core },
   });
   return jiti.import(filepath, { default: true });
 };

@@ -1,0 +1,46 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadConfigFile } from './load-config.js';
+
+const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
+const modelNames = (config: unknown) => (config as { models: { name: string }[] }).models.map((model) => model.name);
+
+describe('configs that import only @uai/core and node: modules', () => {
+  let cache: string;
+  let project: string;
+  beforeEach(() => {
+    cache = mkdtempSync(path.join(os.tmpdir(), 'uai-cache-'));
+    vi.stubEnv('XDG_CACHE_HOME', cache);
+    project = mkdtempSync(path.join(os.tmpdir(), 'uai-project-'));
+  });
+  afterEach(() => vi.unstubAllEnvs());
+  const compiled = () => readdirSync(path.join(cache, 'uai', 'configs')).filter((file) => file.endsWith('.cjs'));
+
+  it('are compiled once into the user cache, then run from there', async () => {
+    cpSync(path.join(fixtures, 'config-ts', 'uai.config.ts'), path.join(project, 'uai.config.ts'));
+    expect(modelNames((await loadConfigFile({ cwd: project }))?.config)).toEqual(['mnist']);
+    expect(compiled()).toHaveLength(1);
+    // The next load runs the cached code: an edit to the cached copy shows (only the cache has it).
+    const file = path.join(cache, 'uai', 'configs', compiled()[0]!);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/name: ["']mnist["']/, "name: 'from-the-cache'"));
+    expect(modelNames((await loadConfigFile({ cwd: project }))?.config)).toEqual(['from-the-cache']);
+  });
+
+  it('are compiled again once edited (the cache is keyed by their text)', async () => {
+    const config = path.join(project, 'uai.config.ts');
+    cpSync(path.join(fixtures, 'config-ts', 'uai.config.ts'), config);
+    await loadConfigFile({ cwd: project });
+    writeFileSync(config, readFileSync(config, 'utf8').replace("name: 'mnist'", "name: 'edited'"));
+    expect(modelNames((await loadConfigFile({ cwd: project }))?.config)).toEqual(['edited']);
+    expect(compiled()).toHaveLength(2);
+  });
+
+  it('leave configs of several files to jiti, which loads them', async () => {
+    const loaded = await loadConfigFile({ cwd: path.join(fixtures, 'config-relative-import') });
+    expect(modelNames(loaded?.config)).toEqual(['from-relative-import']);
+    expect(() => compiled()).toThrow(); // no configs/ cache folder at all
+  });
+});
