@@ -7,6 +7,7 @@
 //   BENCH_SIZE=small npm run bench   a smoke run for CI (a few MB)
 //   BENCH_ONLY=a,c npm run bench     some scenarios only
 //   BENCH_REPS=5 npm run bench       runs of each timed contender (default 3, 1 when small); medians compared
+//   BENCH_OUT=FILE npm run bench     write the results there instead of bench/results*.md
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, symlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
@@ -379,7 +380,7 @@ async function main() {
       'the new manifest the registry did not hold before, plus the manifest; peak RSS is the process\'s maxRSS.',
       '',
     ].join('\n');
-    const file = path.join(repoRoot, 'bench', only ? 'results-partial.md' : small ? 'results-small.md' : 'results.md');
+    const file = process.env.BENCH_OUT ?? path.join(repoRoot, 'bench', only ? 'results-partial.md' : small ? 'results-small.md' : 'results.md');
     writeFileSync(file, doc);
     log(`wrote ${path.relative(repoRoot, file)}`);
   } finally {

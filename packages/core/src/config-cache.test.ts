@@ -38,9 +38,12 @@ describe('configs that import only @uai/core and node: modules', () => {
     expect(compiled()).toHaveLength(2);
   });
 
-  it('leave configs of several files to jiti, which loads them', async () => {
-    const loaded = await loadConfigFile({ cwd: path.join(fixtures, 'config-relative-import') });
-    expect(modelNames(loaded?.config)).toEqual(['from-relative-import']);
+  it.each([
+    { dir: 'config-relative-import', models: ['from-relative-import'] },
+    { dir: 'config-dynamic-import', models: ['from-dynamic-import'] },
+  ])('leave $dir to jiti, which loads it', async ({ dir, models }) => {
+    const loaded = await loadConfigFile({ cwd: path.join(fixtures, dir) });
+    expect(modelNames(loaded?.config)).toEqual(models);
     expect(() => compiled()).toThrow(); // no configs/ cache folder at all
   });
 });

@@ -18,10 +18,11 @@ const isNodeBuiltin = (id: string) => id.startsWith('node:') || builtinModules.i
 
 /**
  * Whether compiled code can run with a plain `require`: it asks only for `@uai/core` and Node's own
- * modules, by name. Anything else (a relative file, a package, a computed name) is jiti's to load.
+ * modules, by name. Anything else (a relative file, a package, a computed name, `import()`) is jiti's.
  */
 function needsOnlyCoreAndNode(code: string): boolean {
-  if (/\brequire\s*\(\s*[^"\s]/.test(code)) return false;
+  // A computed name, require.resolve and friends, or a dynamic import(): not for a plain require.
+  if (/\brequire\s*\(\s*[^"\s]|\brequire\s*\.|\bimport\s*\(/.test(code)) return false;
   return [...code.matchAll(/\brequire\s*\(\s*"([^"]*)"\s*\)/g)].every(([, id]) => id === '@uai/core' || isNodeBuiltin(id!));
 }
 

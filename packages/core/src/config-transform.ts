@@ -1,4 +1,5 @@
 import type { TransformOptions, TransformResult } from 'jiti';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -7,27 +8,24 @@ type Transform = (options: TransformOptions) => TransformResult;
 const require = createRequire(import.meta.url);
 let babel: Transform | undefined;
 
+// Not in jiti's exports map; it is the file jiti itself loads when no transform is given.
+const babelPath = () => path.join(path.dirname(require.resolve('jiti/package.json')), 'dist', 'babel.cjs');
+
 /** jiti's own transform (Babel), for what esbuild's CommonJS output cannot express. */
 function jitiBabel(): Transform {
-  // Not in jiti's exports map; it is the file jiti itself loads when no transform is given.
-  babel ??= require(path.join(path.dirname(require.resolve('jiti/package.json')), 'dist', 'babel.cjs')) as Transform;
+  babel ??= require(babelPath()) as Transform;
   return babel;
 }
 
 /**
- * Compiles a config (and the TypeScript files it imports) to the CommonJS jiti evaluates. esbuild does it
- * in a few milliseconds where jiti's Babel needs about 0.3 s to load: that is paid on every build after
- * the config changed (jiti caches by content). Babel still handles what esbuild's CommonJS cannot:
- * `import.meta` and top-level `await`.
- */
-/**
- * The config (or a file it imports) as CommonJS, compiled by esbuild; undefined when esbuild cannot
- * express it (top-level `await`, `import.meta`) or is missing.
+ * The config (or a file it imports) as CommonJS, compiled by esbuild; undefined when esbuild's output
+ * could not run under jiti (top-level `await`, `import.meta`, a dynamic `import()`, which jiti's Babel
+ * rewrites to its own loader) or esbuild is missing.
  */
 export function compileWithEsbuild(source: string, filename: string): string | undefined {
   const ext = path.extname(filename);
   const loader = /^\.[cm]?ts$/.test(ext) ? 'ts' : /^\.[cm]?js$/.test(ext) ? 'js' : undefined;
-  if (!loader || /\bimport\.meta\b/.test(source)) return undefined;
+  if (!loader || /\bimport\.meta\b|\bimport\s*\(/.test(source)) return undefined;
   try {
     const esbuild = require('esbuild') as typeof import('esbuild');
     return esbuild.transformSync(source, { loader, format: 'cjs', target: 'node20', sourcefile: filename, logLevel: 'silent' }).code;
@@ -36,7 +34,24 @@ export function compileWithEsbuild(source: string, filename: string): string | u
   }
 }
 
+/**
+ * Compiles a config (and the TypeScript files it imports) to the CommonJS jiti evaluates. esbuild does it
+ * in a few milliseconds where jiti's Babel needs about 0.3 s to load: that is paid on every build after
+ * the config changed (jiti caches by content). Babel still handles what esbuild's output cannot.
+ */
 export function transformConfigSource(options: TransformOptions): TransformResult {
   const code = compileWithEsbuild(options.source, options.filename ?? '');
   return code === undefined ? jitiBabel()(options) : { code };
+}
+
+/**
+ * Whether jiti's Babel is where this module looks for it. When a later jiti moves it, `uai` leaves
+ * compiling to jiti altogether (slower on a changed config, never broken).
+ */
+export function canFallBackToBabel(): boolean {
+  try {
+    return existsSync(babelPath());
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UaiError } from './errors.js';
 import { loadConfigFile } from './load-config.js';
 
@@ -26,6 +28,10 @@ async function loadError(options: Parameters<typeof loadConfigFile>[0]): Promise
 const modelNames = (config: unknown) => (config as { models: { name: string }[] }).models.map((model) => model.name);
 
 describe('loadConfigFile', () => {
+  // Compiled configs go to the user's cache: a temporary one here, never the developer's ~/.cache.
+  beforeAll(() => vi.stubEnv('XDG_CACHE_HOME', mkdtempSync(path.join(os.tmpdir(), 'uai-cache-'))));
+  afterAll(() => vi.unstubAllEnvs());
+
   const found = [
     { name: 'uai.config.ts importing defineConfig from @uai/core', dir: 'config-ts', file: 'uai.config.ts', models: ['mnist'] },
     { name: 'uai.config.json', dir: 'config-json', file: 'uai.config.json', models: ['from-json'] },
@@ -33,6 +39,8 @@ describe('loadConfigFile', () => {
     { name: 'the "uai" key of package.json', dir: 'config-package-json', file: 'package.json', models: ['from-package-json'] },
     { name: 'a uai.config.ts with top-level await', dir: 'config-await', file: 'uai.config.ts', models: ['from-await'] },
     { name: 'a uai.config.ts that reads import.meta.url', dir: 'config-import-meta', file: 'uai.config.ts', models: ['config-import-meta'] },
+    { name: 'a uai.config.ts that imports another file', dir: 'config-relative-import', file: 'uai.config.ts', models: ['from-relative-import'] },
+    { name: 'a uai.config.ts with a dynamic import()', dir: 'config-dynamic-import', file: 'uai.config.ts', models: ['from-dynamic-import'] },
   ];
 
   it.each(found)('finds $name in the folder', async ({ dir, file, models }) => {

@@ -1,7 +1,7 @@
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import path from 'node:path';
 import { loadSimpleConfig, userCacheDir } from './config-cache.js';
-import { transformConfigSource } from './config-transform.js';
+import { canFallBackToBabel, transformConfigSource } from './config-transform.js';
 import { UaiError } from './errors.js';
 import type { UserConfig } from './config-schema.js';
 
@@ -56,7 +56,7 @@ const loadModule: Loader = async (filepath, content) => {
     // Compiled files are cached per user, outside the project.
     fsCache: userCacheDir('jiti'),
     interopDefault: true,
-    transform: transformConfigSource,
+    ...(canFallBackToBabel() ? { transform: transformConfigSource } : {}),
     // The config's `import ... from '@uai/core'` gets this very module, already loaded: jiti would
     // otherwise transform and evaluate the engine and its dependencies a second time.
     virtualModules: { '@uai/core': core },

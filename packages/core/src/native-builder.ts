@@ -402,7 +402,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       const ref = parseReference(plan.imageRef);
       try {
         const image = await resolveBaseImage(clientFor(ref.host), ref, { signal: ctx.signal });
-        return { digest: image.digest, inputs: image.config.config?.Labels?.[inputsLabel] };
+        // The tag's own digest (an index's, when Docker pushed one): what `docker push` reported.
+        return { digest: image.referenceDigest, inputs: image.config.config?.Labels?.[inputsLabel] };
       } catch (error) {
         if (error instanceof RegistryError && error.kind === 'not-found') return undefined;
         throw toUaiError(error, plan, 'push', ref.host);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { UaiPlugin } from './plugin.js';
 import type { ModelTemplates, TemplateSource } from './render.js';
 
@@ -9,8 +9,11 @@ export const templateFiles = {
   serviceConfig: 'service-config.json.hbs',
 } as const;
 
-/** The templates shipped with @uai/core (copied from the repository's templates/ at build). */
-export const defaultTemplatesDir = fileURLToPath(new URL('../templates/', import.meta.url));
+/**
+ * The templates shipped with @uai/core (copied from the repository's templates/ at build), found from
+ * the package's root: this code runs from src/ in tests and from a bundle file in dist/.
+ */
+export const defaultTemplatesDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@uai/core/package.json')), 'templates');
 
 async function readFirst(candidates: string[]): Promise<TemplateSource> {
   for (const candidate of candidates) {

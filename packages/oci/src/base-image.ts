@@ -8,6 +8,8 @@ export interface BaseImage {
   ref: ImageReference;
   /** Digest of the image manifest (the platform's, when the tag is an index). */
   digest: string;
+  /** Digest of what the reference names: the index when the tag is one, else the same as `digest`. */
+  referenceDigest: string;
   format: ManifestFormat;
   manifest: ImageManifest;
   layers: Descriptor[];
@@ -22,6 +24,7 @@ export async function resolveBaseImage(
 ): Promise<BaseImage> {
   const ref = typeof reference === 'string' ? parseReference(reference) : reference;
   let response = await client.getManifest(ref.repository, referenceTarget(ref), options.signal);
+  const referenceDigest = response.digest;
   if (isIndex(response.mediaType) || Array.isArray(response.json.manifests)) {
     const wanted = options.platform ?? { os: 'linux', architecture: 'amd64' };
     const chosen = choosePlatform(response.json as unknown as ImageIndex, wanted);
@@ -39,5 +42,5 @@ export async function resolveBaseImage(
   if ((config.rootfs?.diff_ids?.length ?? 0) !== manifest.layers.length) {
     throw new RegistryError('other', `${ref.host}/${ref.repository}: its config lists ${config.rootfs?.diff_ids?.length ?? 0} layers, its manifest ${manifest.layers.length}.`);
   }
-  return { ref, digest: response.digest, format: formatOf(response.mediaType), manifest, layers: manifest.layers, config };
+  return { ref, digest: response.digest, referenceDigest, format: formatOf(response.mediaType), manifest, layers: manifest.layers, config };
 }

@@ -12,7 +12,8 @@ let loaded: Promise<UndiciParts> | undefined;
  * The two parts of undici we use (the Agent and its `request`), loaded on first use. undici's index
  * evaluates all of it (fetch, WebSocket, caches, interceptors: about 160 ms here) where these take
  * about 55 ms; start-up is most of a small build's time. If a later undici moves these files, the
- * whole package is loaded instead: slower, never broken.
+ * whole package is loaded instead. These are internal files: the registry-client tests and the e2e
+ * tests exercise them with the undici the lockfile pins.
  */
 function undici(): Promise<UndiciParts> {
   loaded ??= (async () => {
