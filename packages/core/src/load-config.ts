@@ -41,8 +41,9 @@ export const searchPlaces = [
 ];
 
 /**
- * Loads TypeScript and JavaScript configs in memory with jiti: cosmiconfig's own TypeScript loader
- * writes a compiled copy next to the config, and `uai` never writes into the user's tree.
+ * Loads TypeScript and JavaScript configs in memory (from the user's compile cache, or with jiti):
+ * cosmiconfig's own TypeScript loader writes a compiled copy next to the config, and `uai` never
+ * writes into the user's tree.
  */
 const loadModule: Loader = async (filepath, content) => {
   const core = await import('./index.js');

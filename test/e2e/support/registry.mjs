@@ -28,9 +28,11 @@ export function randomPassword() {
 }
 
 /**
- * @param {{ dir: string, port: number }} options
+ * The config of a Debian docker-registry on 127.0.0.1:`port` storing under `dir`. `auth` are the lines
+ * of its `auth:` section (htpasswd by default; the token-server test gives a `token:` section).
+ * @param {{ dir: string, port: number, auth?: string[] }} options
  */
-function registryConfig({ dir, port }) {
+export function registryConfig({ dir, port, auth = ['  htpasswd:', '    realm: uai-e2e', `    path: ${JSON.stringify(path.join(dir, 'htpasswd'))}`] }) {
   // Plain YAML; every path is ours and has no characters that need quoting beyond JSON strings.
   return [
     'version: 0.1',
@@ -47,9 +49,7 @@ function registryConfig({ dir, port }) {
     `  addr: 127.0.0.1:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
     'auth:',
-    '  htpasswd:',
-    '    realm: uai-e2e',
-    `    path: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
+    ...auth,
     '',
   ].join('\n');
 }

@@ -10,6 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { runOk } from './exec.mjs';
+import { registryConfig } from './registry.mjs';
 import { freePort, waitFor } from './wait.mjs';
 
 export interface TokenRequest {
@@ -93,26 +94,17 @@ export async function startTokenRegistry(options: { username?: string; password?
   const configFile = path.join(dir, 'config.yml');
   await writeFile(
     configFile,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${JSON.stringify(path.join(dir, 'storage'))}`,
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      `  secret: ${randomBytes(16).toString('hex')}`,
-      'auth:',
-      '  token:',
-      `    realm: http://127.0.0.1:${tokenPort}/token`,
-      `    service: ${service}`,
-      `    issuer: ${issuer}`,
-      `    rootcertbundle: ${JSON.stringify(certFile)}`,
-      '',
-    ].join('\n'),
+    registryConfig({
+      dir,
+      port,
+      auth: [
+        '  token:',
+        `    realm: http://127.0.0.1:${tokenPort}/token`,
+        `    service: ${service}`,
+        `    issuer: ${issuer}`,
+        `    rootcertbundle: ${JSON.stringify(certFile)}`,
+      ],
+    }),
   );
   const logFile = path.join(dir, 'registry.log');
   const log = openSync(logFile, 'a');
