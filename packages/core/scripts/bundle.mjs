@@ -10,6 +10,23 @@ import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * zod's `z.locales` holds error messages in 60-odd languages, a quarter of the bundle, parsed on every
+ * run. `uai` speaks English: the namespace keeps `en` only (docs/plugins.md says so).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: root,
+    }));
+  },
+};
 const outdir = `${root}dist`;
 
 // tsc writes only declarations (emitDeclarationOnly); .js left from an earlier build must not linger.
@@ -33,4 +50,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   legalComments: 'linked',
+  // Whitespace and syntax only: a third less to parse on every start, while names stay as written, so
+  // stack traces still say which function failed (and the source map says where).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  plugins: [zodEnglishOnly],
 });

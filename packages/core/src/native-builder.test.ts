@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dockerfileLabel, modelLayerEntries, nativeBuilder, serviceCmd } from './native-builder.js';
+import { dockerfileLabel, modelLayerEntries, nativeBuilder, serviceCmd, uploadsFor } from './native-builder.js';
 import type { ModelPlan } from './plan.js';
 import { renderModel } from './render.js';
 import { defaultTemplatesDir } from './templates.js';
@@ -208,5 +208,18 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
       .catch((e: unknown) => e);
     await builder.dispose();
     expect(error).toMatchObject({ code: 'UAI_CANCELLED', step: 'build' });
+  });
+});
+
+describe('big uploads at once', () => {
+  it('is one per core, at least 2 and at most 5', () => {
+    expect([1, 2, 4, 8, 64].map(uploadsFor)).toEqual([2, 2, 4, 5, 5]);
+  });
+
+  it('refuses a UAI_MAX_UPLOADS that is not a whole number of 1 or more, naming it', () => {
+    for (const value of ['0', 'lots', '2.5', '-1']) {
+      expect(() => nativeBuilder({ env: { UAI_MAX_UPLOADS: value } })).toThrow(new RegExp(`UAI_MAX_UPLOADS="${value.replace('.', '\\.')}" is not a whole number of 1 or more`));
+    }
+    expect(() => nativeBuilder({ env: { UAI_MAX_UPLOADS: '3' } })).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { ImageBuilder, RegistryCredentials, StepContext } from './builder.js';
 import { isUaiError, UaiError } from './errors.js';
@@ -122,6 +123,9 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
 export async function runPipeline(options: PipelineOptions): Promise<ModelResult[]> {
   const results = new Map<string, ModelResult>();
   const stop = new AbortController();
+  // Every request of every model listens to this one signal: 8 models with 6 blobs each in flight are
+  // 48 listeners, not a leak; Node's warning at 11 would only alarm the user.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort('interrupted');
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -9,6 +9,7 @@ import { isLoopbackHost } from './reference.js';
 import { RegistryAuth } from './registry-auth.js';
 import { kindForStatus, RegistryError, registryErrorDetail } from './registry-error.js';
 import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
+import { bigBlobBytes, releasingAtEnd, UploadSlots } from './upload-slots.js';
 
 export interface RegistryClientOptions {
   /** `host[:port]`. */
@@ -21,6 +22,8 @@ export interface RegistryClientOptions {
   /** A line per retry, for progress. */
   log?: (line: string) => void;
   dispatcher?: Dispatcher;
+  /** Big blob bodies sent at once, over every repository of this host (see `UploadSlots`). @default 4 */
+  uploads?: number;
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -106,9 +109,11 @@ export class RegistryClient {
   private dispatcher: Promise<Dispatcher> | undefined;
   private readonly ownDispatcher: boolean;
   private pinged: Promise<void> | undefined;
+  private readonly uploadSlots: UploadSlots;
 
   constructor(private readonly options: RegistryClientOptions) {
     this.host = options.host;
+    this.uploadSlots = new UploadSlots(options.uploads ?? 4);
     const scheme = options.scheme ?? (isLoopbackHost(options.host) ? 'http' : 'https');
     this.base = `${scheme}://${options.host}`;
     this.ownDispatcher = !options.dispatcher;
@@ -362,64 +367,87 @@ export class RegistryClient {
     }
     const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
     return this.retrying(async () => {
-      const scopes = RegistryClient.scopes(repository, true, options.mountFrom);
-      const mount = blob.digest && options.mountFrom && options.mountFrom !== repository;
-      const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
-      const started = await this.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/${query}`, scopes, headers: { 'content-length': '0' }, expect: [201, 202], what, signal, retry: false });
-      await started.body.dump();
-      if (started.status === 201) {
-        this.checkDigest(started, blob.digest!, what);
-        return { digest: blob.digest!, uploaded: false, mounted: true };
+      let release = () => {};
+      try {
+        return await this.uploadOnce(repository, blob, options, what, (slot) => (release = slot));
+      } finally {
+        release();
       }
-      let location = this.uploadUrl(header(started.headers, 'location'), what);
-      let digest = blob.digest;
-      const chunked = !digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
-      if (!chunked) {
-        location.searchParams.set('digest', digest!);
-        const done = await this.send({
-          method: 'PUT',
-          url: location.toString(),
-          scopes,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-          body: () => byteStream(blob.open()),
-          expect: [201],
-          what,
-          signal,
-          retry: false,
-        });
-        await done.body.dump();
-        this.checkDigest(done, digest!, what);
-        return { digest: digest!, uploaded: true, mounted: false };
-      }
-      const hash = createHash('sha256');
-      const reader = new ByteReader(blob.open()[Symbol.asyncIterator]());
-      const chunkSize = options.chunkSize ?? Number.MAX_SAFE_INTEGER;
-      for (let offset = 0; offset < blob.size; ) {
-        const length = Math.min(chunkSize, blob.size - offset);
-        const part = await this.send({
-          method: 'PATCH',
-          url: location.toString(),
-          scopes,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
-          body: () => byteStream(reader.take(length, (chunk) => hash.update(chunk))),
-          expect: [202],
-          what,
-          signal,
-          retry: false,
-        });
-        await part.body.dump();
-        location = this.uploadUrl(header(part.headers, 'location'), what);
-        offset += length;
-      }
-      const computed = `sha256:${hash.digest('hex')}`;
-      if (digest && computed !== digest) throw new RegistryError('digest', `${what}: the bytes hash to ${computed}, not ${digest}; a file changed while it was uploaded.`);
-      digest = computed;
-      location.searchParams.set('digest', digest);
-      const done = await this.send({ method: 'PUT', url: location.toString(), scopes, headers: { 'content-length': '0' }, expect: [201], what, signal, retry: false });
-      await done.body.dump();
-      this.checkDigest(done, digest, what);
-      return { digest, uploaded: true, mounted: false };
     }, signal, what);
+  }
+
+  /** One attempt of `pushBlob` past the HEAD: a mount, or an upload session holding a slot while its body goes. */
+  private async uploadOnce(
+    repository: string,
+    blob: BlobSource,
+    options: { mountFrom?: string; chunkSize?: number; signal?: AbortSignal },
+    what: string,
+    holding: (release: () => void) => void,
+  ): Promise<{ digest: string; uploaded: boolean; mounted: boolean }> {
+    const { signal } = options;
+    const scopes = RegistryClient.scopes(repository, true, options.mountFrom);
+    const mount = blob.digest && options.mountFrom && options.mountFrom !== repository;
+    const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
+    const started = await this.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/${query}`, scopes, headers: { 'content-length': '0' }, expect: [201, 202], what, signal, retry: false });
+    await started.body.dump();
+    if (started.status === 201) {
+      this.checkDigest(started, blob.digest!, what);
+      return { digest: blob.digest!, uploaded: false, mounted: true };
+    }
+    let location = this.uploadUrl(header(started.headers, 'location'), what);
+    let open = blob.open;
+    if (blob.size > bigBlobBytes) {
+      const release = await this.uploadSlots.acquire(signal);
+      holding(release);
+      open = () => releasingAtEnd(blob.open(), blob.size, release);
+    }
+    let digest = blob.digest;
+    const chunked = !digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
+    if (!chunked) {
+      location.searchParams.set('digest', digest!);
+      const done = await this.send({
+        method: 'PUT',
+        url: location.toString(),
+        scopes,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: () => byteStream(open()),
+        expect: [201],
+        what,
+        signal,
+        retry: false,
+      });
+      await done.body.dump();
+      this.checkDigest(done, digest!, what);
+      return { digest: digest!, uploaded: true, mounted: false };
+    }
+    const hash = createHash('sha256');
+    const reader = new ByteReader(open()[Symbol.asyncIterator]());
+    const chunkSize = options.chunkSize ?? Number.MAX_SAFE_INTEGER;
+    for (let offset = 0; offset < blob.size; ) {
+      const length = Math.min(chunkSize, blob.size - offset);
+      const part = await this.send({
+        method: 'PATCH',
+        url: location.toString(),
+        scopes,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
+        body: () => byteStream(reader.take(length, (chunk) => hash.update(chunk))),
+        expect: [202],
+        what,
+        signal,
+        retry: false,
+      });
+      await part.body.dump();
+      location = this.uploadUrl(header(part.headers, 'location'), what);
+      offset += length;
+    }
+    const computed = `sha256:${hash.digest('hex')}`;
+    if (digest && computed !== digest) throw new RegistryError('digest', `${what}: the bytes hash to ${computed}, not ${digest}; a file changed while it was uploaded.`);
+    digest = computed;
+    location.searchParams.set('digest', digest);
+    const done = await this.send({ method: 'PUT', url: location.toString(), scopes, headers: { 'content-length': '0' }, expect: [201], what, signal, retry: false });
+    await done.body.dump();
+    this.checkDigest(done, digest, what);
+    return { digest, uploaded: true, mounted: false };
   }
 
   private checkDigest(response: Response, expected: string, what: string): void {
