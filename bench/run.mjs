@@ -8,6 +8,7 @@
 //   BENCH_ONLY=a,c npm run bench     some scenarios only
 //   BENCH_REPS=5 npm run bench       runs of each timed contender (default 3, 1 when small); medians compared
 //   BENCH_OUT=FILE npm run bench     write the results there instead of bench/results*.md
+//   BENCH_KEEP_CA=1 npm run bench    keep NODE_EXTRA_CA_CERTS for uai (see `nodeStartCost`)
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, symlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
@@ -99,11 +100,18 @@ function makeProject({ count = 1, weightBytes, namespace = `bench${++counter}` }
   return { dir, namespace, models };
 }
 
+/**
+ * Node 20 reads the file NODE_EXTRA_CA_CERTS names at every start, before any of uai runs; some
+ * sandboxes set it for their proxy. The registry here is plain http on loopback, so uai runs without
+ * it unless BENCH_KEEP_CA=1, and the machine section says what it costs.
+ */
+const dropped = process.env.BENCH_KEEP_CA === '1' ? /^(UHUB_|UAI_|DOCKER_CONFIG$)/ : /^(UHUB_|UAI_|DOCKER_CONFIG$|NODE_EXTRA_CA_CERTS$)/;
+
 function uaiEnv(project, extra = {}) {
   const home = path.join(project.dir, '..', `home-${path.basename(project.dir)}`);
   mkdirSync(path.join(home, '.docker'), { recursive: true });
   return {
-    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_CONFIG$)/.test(key))),
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !dropped.test(key))),
     HOME: home,
     DOCKER_CONFIG: path.join(home, '.docker'),
     UAI_REGISTRY_HOST: registry.host,
@@ -327,6 +335,17 @@ async function scenarioE() {
   }
 }
 
+/** Median wall time of an empty Node start, with this environment and without NODE_EXTRA_CA_CERTS. */
+async function nodeStartCost() {
+  const times = async (env) => {
+    const all = [];
+    for (let i = 0; i < 7; i++) all.push((await runOk(process.execPath, ['-e', ''], { env })).ms);
+    return median(all);
+  };
+  const without = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_EXTRA_CA_CERTS'));
+  return { asIs: await times(process.env), without: await times(without) };
+}
+
 async function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const engine = await run('docker', ['version', '--format', '{{.Server.Version}} ({{.Server.Os}}, driver: {{.Server.KernelVersion}})']);
@@ -338,6 +357,9 @@ async function machine() {
     `- Docker engine: ${engine.stdout.trim() || 'none'} storage driver ${driver.stdout.trim() || '-'}`,
     `- Registry: Debian docker-registry (distribution 2.8) on 127.0.0.1, filesystem storage, htpasswd auth`,
     `- Disk: ${disk.stdout.trim().split('\n').slice(1).join(' ')}`,
+    ...(process.env.NODE_EXTRA_CA_CERTS
+      ? [await nodeStartCost().then(({ asIs, without }) => `- NODE_EXTRA_CA_CERTS is set here: an empty \`node -e ''\` takes ${fmt(asIs)} with it, ${fmt(without)} without. uai ran ${process.env.BENCH_KEEP_CA === '1' ? 'with it (BENCH_KEEP_CA=1)' : 'without it (the registry is plain http on loopback; BENCH_KEEP_CA=1 keeps it)'}`)]
+      : []),
     `- Load average when the run ended: ${os.loadavg().map((n) => n.toFixed(2)).join(', ')} (other work on the machine skews times)`,
   ].join('\n');
 }

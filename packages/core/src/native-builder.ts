@@ -3,6 +3,7 @@ import {
   jsonBytes,
   buildManifest,
   digestLayer,
+  fileBlobStore,
   LayerCache,
   parseReference,
   prepareLayer,
@@ -273,6 +274,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
   const clients = new Map<string, RegistryClient>();
   const built = new Map<string, BuiltModel>();
   const keys = new Map<string, string>();
+  /** Each model's tag digest, asked for in build (see there). */
+  const tagDigests = new Map<string, Promise<string | undefined>>();
   const caches = new Map<string, LayerCache>();
   /** Models that share a base read it once. */
   const bases = new Map<string, Promise<BaseImage>>();
@@ -316,7 +319,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     let pending = bases.get(plan.baseImage);
     if (!pending) {
       const ref = parseReference(plan.baseImage);
-      pending = resolveBaseImage(clientFor(ref.host), ref, { signal });
+      pending = resolveBaseImage(clientFor(ref.host), ref, { signal, store: fileBlobStore(cacheFor(plan).blobDir) });
       bases.set(plan.baseImage, pending);
       pending.catch(() => bases.delete(plan.baseImage));
     }
@@ -448,6 +451,14 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
+      if (options.push !== false && !options.force) {
+        // What the tag holds now, asked while the layers are packed: push needs it to skip an unchanged
+        // model. A failure is reported by push, which awaits it.
+        const ref = parseReference(plan.imageRef);
+        const current = clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
+        current.catch(() => {});
+        tagDigests.set(plan.name, current);
+      }
       const baseRef = parseReference(plan.baseImage);
       const baseClient = clientFor(baseRef.host);
       let base: BaseImage;
@@ -512,7 +523,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       try {
         if (!options.force) {
           // Unchanged: the tag already holds the very manifest we would push (same inputs, same bytes).
-          const current = await target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
+          const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
           if (current) {
             await resolveDigests(model, ctx.signal);
             const { manifestDigest } = composeImage(model, plan);
@@ -554,6 +565,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       clients.clear();
       envCredentials = [];
       built.clear();
+      tagDigests.clear();
     },
   };
 }

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveBaseImage } from './base-image.js';
+import { fileBlobStore } from './blob-store.js';
 import { RegistryClient } from './registry-client.js';
 
 const sha = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -34,5 +38,37 @@ describe('resolveBaseImage', () => {
     const image = await resolveBaseImage(new RegistryClient({ host: '127.0.0.1:5000', dispatcher: agent }), '127.0.0.1:5000/ns/app:v1');
     expect(image.digest).toBe(sha(manifest));
     expect(image.referenceDigest).toBe(sha(index));
+  });
+
+  it('reads the config from the store once it has it, and asks again for one that no longer hashes to its digest', async () => {
+    const config = json({ architecture: 'amd64', os: 'linux', config: { Env: ['A=1'] }, rootfs: { type: 'layers', diff_ids: [] } });
+    const manifest = json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [] });
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const registry = agent.get('http://127.0.0.1:5000');
+    registry.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}').persist();
+    registry
+      .intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' })
+      .reply(200, manifest, { headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha(manifest) } })
+      .persist();
+    let configGets = 0;
+    registry
+      .intercept({ path: `/v2/ns/app/blobs/${sha(config)}`, method: 'GET' })
+      .reply(() => {
+        configGets++;
+        return { statusCode: 200, data: config };
+      })
+      .persist();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-blobs-'));
+    const client = new RegistryClient({ host: '127.0.0.1:5000', dispatcher: agent });
+    const resolve = () => resolveBaseImage(client, '127.0.0.1:5000/ns/app:v1', { store: fileBlobStore(dir) });
+
+    expect((await resolve()).config.config?.Env).toEqual(['A=1']);
+    expect((await resolve()).config.config?.Env).toEqual(['A=1']);
+    expect(configGets).toBe(1); // the tag was asked for twice, the config once
+
+    writeFileSync(path.join(dir, sha(config).slice(7)), '{"config": {"Env": ["EVIL=1"]}}');
+    expect((await resolve()).config.config?.Env).toEqual(['A=1']);
+    expect(configGets).toBe(2);
   });
 });

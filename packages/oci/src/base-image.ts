@@ -1,4 +1,5 @@
 import { choosePlatform, formatOf, isIndex, type Descriptor, type ImageIndex, type ImageManifest, type ManifestFormat, type Platform } from './media-types.js';
+import type { BlobStore } from './blob-store.js';
 import type { ImageConfig } from './image.js';
 import { parseReference, referenceTarget, type ImageReference } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
@@ -16,11 +17,15 @@ export interface BaseImage {
   config: ImageConfig;
 }
 
-/** Reads a base image's manifest (picking linux/amd64 from an index) and config from its registry. */
+/**
+ * Reads a base image's manifest (picking linux/amd64 from an index) and config from its registry. The
+ * tag is always asked for (it may have moved); the config, named by its digest, comes from `store` when
+ * it holds it: one round trip fewer on every build after the first.
+ */
 export async function resolveBaseImage(
   client: RegistryClient,
   reference: string | ImageReference,
-  options: { platform?: Platform; signal?: AbortSignal } = {},
+  options: { platform?: Platform; signal?: AbortSignal; store?: BlobStore } = {},
 ): Promise<BaseImage> {
   const ref = typeof reference === 'string' ? parseReference(reference) : reference;
   let response = await client.getManifest(ref.repository, referenceTarget(ref), options.signal);
@@ -38,7 +43,13 @@ export async function resolveBaseImage(
   if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
     throw new RegistryError('other', `${ref.host}/${ref.repository}:${referenceTarget(ref)} is not a schema 2 or OCI image manifest (${response.mediaType || 'unknown type'}).`);
   }
-  const config = JSON.parse((await client.getBlobBytes(ref.repository, manifest.config.digest, options.signal)).toString('utf8')) as ImageConfig;
+  const configDigest = manifest.config.digest;
+  let configBytes = await options.store?.read(configDigest);
+  if (!configBytes) {
+    configBytes = await client.getBlobBytes(ref.repository, configDigest, options.signal);
+    await options.store?.write(configDigest, configBytes).catch(() => {}); // a cache: a full disk only costs the round trip
+  }
+  const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
   if ((config.rootfs?.diff_ids?.length ?? 0) !== manifest.layers.length) {
     throw new RegistryError('other', `${ref.host}/${ref.repository}: its config lists ${config.rootfs?.diff_ids?.length ?? 0} layers, its manifest ${manifest.layers.length}.`);
   }

@@ -14,5 +14,6 @@ export { RegistryError, type RegistryErrorKind } from './registry-error.js';
 export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';
 export { buildImageConfig, buildManifest, mergeEnv, jsonBytes, sha256Digest, type ImageConfig, type ConfigChanges, type AddedLayer } from './image.js';
 export { resolveBaseImage, type BaseImage } from './base-image.js';
+export { fileBlobStore, type BlobStore } from './blob-store.js';
 export { pushImage, mapLimit, type LocalLayer, type PushImageOptions, type PushImageResult } from './push-image.js';
 export { writeOciLayout, writeDockerArchive, dockerArchiveEntries, type ImageBlobs } from './image-output.js';
