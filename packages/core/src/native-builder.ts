@@ -5,6 +5,7 @@ import {
   digestLayer,
   fileBlobStore,
   LayerCache,
+  maxUploadSlots,
   parseReference,
   prepareLayer,
   pushImage,
@@ -53,7 +54,7 @@ export interface NativeBuilderOptions {
    * when set, else 4 retries from 250 ms
    */
   retry?: { retries?: number; baseDelayMs?: number };
-  /** Big blobs sent to one registry at once, over all models. @default `UAI_MAX_UPLOADS`, else `uploadsFor(cores)` */
+  /** Big blobs sent to one registry at once, over all models (1-4). @default `UAI_MAX_UPLOADS`, else `uploadsFor(cores)` */
   uploads?: number;
 }
 
@@ -169,18 +170,20 @@ async function standardDockerfile(plan: ModelPlan): Promise<string> {
 }
 
 /**
- * One big upload per core, at least 2 and at most 5 (Docker's `max-concurrent-uploads`). On a registry
- * bound by its own CPU and disk, 8 models at once finish sooner with 2 uploads at a time than with 8:
- * see `UploadSlots` and bench/README.md.
+ * One big upload per core, at least 2 and at most `maxUploadSlots` (4). With a registry bound by its own
+ * CPU and disk, 8 models at once finished in 3.4-4.1 s with 2 uploads at a time against 3.9-4.6 s with 8
+ * on the 2-core bench machine: see `UploadSlots` and docs/decisions.md.
  */
 export function uploadsFor(cores: number): number {
-  return Math.min(5, Math.max(2, cores));
+  return Math.min(maxUploadSlots, Math.max(2, cores));
 }
 
 function uploadsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const text = env.UAI_MAX_UPLOADS;
   if (text === undefined || text === '') return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UaiError('UAI_USAGE', `UAI_MAX_UPLOADS=${JSON.stringify(text)} is not a whole number of 1 or more. Fix or unset it.`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > maxUploadSlots) {
+    throw new UaiError('UAI_USAGE', `UAI_MAX_UPLOADS=${JSON.stringify(text)} is not a whole number from 1 to ${maxUploadSlots}. Fix or unset it.`);
+  }
   return Number(text);
 }
 
@@ -282,7 +285,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
   const mtime = sourceDateEpoch(env);
   let log: (line: string) => void = () => {};
   const fromEnv = retryFromEnv(env);
-  const uploads = options.uploads ?? uploadsFromEnv(env) ?? uploadsFor(os.availableParallelism());
+  // Without a push there are no uploads (the docker builder's skip check): nothing to read or refuse.
+  const uploads = options.push === false ? 1 : (options.uploads ?? uploadsFromEnv(env) ?? uploadsFor(os.availableParallelism()));
   const retry = {
     ...(fromEnv.retries !== undefined ? { retries: fromEnv.retries } : {}),
     ...(fromEnv.baseDelayMs !== undefined ? { baseDelayMs: fromEnv.baseDelayMs } : {}),

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,15 +12,17 @@ const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 describe('runPipeline', () => {
   const warnings: Error[] = [];
   const onWarning = (warning: Error) => warnings.push(warning);
+  let root = '';
   afterEach(() => {
     process.off('warning', onWarning);
     warnings.length = 0;
+    if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it('lets many models wait on the run at once without Node warning of a listener leak', async () => {
     // Each request of each model listens to the run's stop signal: 12 models with a request in flight
     // each are 12 listeners on one signal, which Node calls a possible leak past 10.
-    const root = mkdtempSync(path.join(os.tmpdir(), 'uai-pipeline-'));
+    root = mkdtempSync(path.join(os.tmpdir(), 'uai-pipeline-'));
     cpSync(path.join(repoRoot, 'examples/caffe-mnist/code'), path.join(root, 'code'), { recursive: true });
     symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir'); // the caffe plugin
     const models = Array.from({ length: 12 }, (_, i) => ({ ...mnistModel, name: `m${i}`, packFilePath: './code', image: `m${i}:v1` }));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockAgent } from 'undici';
@@ -70,5 +70,6 @@ describe('resolveBaseImage', () => {
     writeFileSync(path.join(dir, sha(config).slice(7)), '{"config": {"Env": ["EVIL=1"]}}');
     expect((await resolve()).config.config?.Env).toEqual(['A=1']);
     expect(configGets).toBe(2);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

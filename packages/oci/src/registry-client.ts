@@ -387,6 +387,11 @@ export class RegistryClient {
     const { signal } = options;
     const scopes = RegistryClient.scopes(repository, true, options.mountFrom);
     const mount = blob.digest && options.mountFrom && options.mountFrom !== repository;
+    // A slot before the session opens (a queued upload holds no session a registry might expire); a
+    // mount takes one only if the registry answers with an upload instead.
+    const big = blob.size > bigBlobBytes;
+    let release: (() => void) | undefined;
+    if (big && !mount) holding((release = await this.uploadSlots.acquire(signal)));
     const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
     const started = await this.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/${query}`, scopes, headers: { 'content-length': '0' }, expect: [201, 202], what, signal, retry: false });
     await started.body.dump();
@@ -395,12 +400,8 @@ export class RegistryClient {
       return { digest: blob.digest!, uploaded: false, mounted: true };
     }
     let location = this.uploadUrl(header(started.headers, 'location'), what);
-    let open = blob.open;
-    if (blob.size > bigBlobBytes) {
-      const release = await this.uploadSlots.acquire(signal);
-      holding(release);
-      open = () => releasingAtEnd(blob.open(), blob.size, release);
-    }
+    if (big && !release) holding((release = await this.uploadSlots.acquire(signal)));
+    const open = release ? () => releasingAtEnd(blob.open(), blob.size, release!) : blob.open;
     let digest = blob.digest;
     const chunked = !digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
     if (!chunked) {

@@ -44,8 +44,9 @@ describe('UploadSlots', () => {
  * A registry that takes monolithic uploads and answers a PUT only after `hold` resolves, as a registry
  * answers only once it has committed (fsynced) the blob. Records when each body starts and ends.
  */
-function holdingRegistry(hold: () => Promise<void>) {
+function holdingRegistry(hold: () => Promise<void>, failFirstPut = false) {
   const events: string[] = [];
+  let failing = failFirstPut;
   let uploads = 0;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url!, 'http://x');
@@ -66,6 +67,11 @@ function holdingRegistry(hold: () => Promise<void>) {
       });
       request.on('end', async () => {
         events.push(`body ${id} ends`);
+        if (failing) {
+          failing = false;
+          events.push(`answer ${id}: 500`);
+          return response.writeHead(500, { 'content-length': '0' }).end();
+        }
         await hold();
         events.push(`answer ${id}`);
         response.writeHead(201, { 'docker-content-digest': `sha256:${hash.digest('hex')}`, 'content-length': '0' }).end();
@@ -124,6 +130,20 @@ describe('RegistryClient upload slots', () => {
     expect(reads[0]!.split(' ')[1]).toBe(reads[1]!.split(' ')[1]);
     // The second read began before the registry answered the first upload.
     expect(registry.events.indexOf(reads[2]!)).toBeLessThan(registry.events.findIndex((e) => e.startsWith('answer')));
+  });
+
+  it('gives the slot back when an upload fails, so the retry and the next upload still go', async () => {
+    const registry = holdingRegistry(async () => {}, true);
+    server = registry.server;
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const client = new RegistryClient({ host: `127.0.0.1:${(server.address() as AddressInfo).port}`, uploads: 1, retry: { retries: 2, baseDelayMs: 1 } });
+    try {
+      const results = await Promise.all([client.pushBlob('ns/app', bigBlob(4)), client.pushBlob('ns/app', bigBlob(5))]);
+      expect(results.map((r) => r.uploaded)).toEqual([true, true]);
+    } finally {
+      await client.close();
+    }
+    expect(registry.events.filter((e) => e.startsWith('answer'))).toHaveLength(3); // one 500, then both stored
   });
 
   it('lets small blobs past a big upload that holds the only slot', async () => {

@@ -43,19 +43,24 @@ export class UploadSlots {
   }
 }
 
-/** Blobs above this size take a slot; smaller ones (code, config) never wait behind big ones. */
+/** Blobs above this size (4 MiB) take a slot; smaller ones (code, config) never wait behind big ones. */
 export const bigBlobBytes = 4 * 1024 * 1024;
 
-/** Yields `chunks`, calling `done` as the last of `size` bytes goes out (or when the stream stops early). */
+/**
+ * At most this many: the agent holds 8 connections per registry, and a base layer the registry will not
+ * mount is uploaded from a download on the same host, so each upload may need two.
+ */
+export const maxUploadSlots = 4;
+
+/**
+ * Yields `chunks`, calling `done` as the last of `size` bytes goes out. Not when a stream stops early: a
+ * body may be opened again for the same attempt (after a 401), and the caller frees the slot on failure.
+ */
 export async function* releasingAtEnd(chunks: AsyncIterable<Buffer>, size: number, done: () => void): AsyncGenerator<Buffer> {
   let sent = 0;
-  try {
-    for await (const chunk of chunks) {
-      sent += chunk.length;
-      if (sent >= size) done();
-      yield chunk;
-    }
-  } finally {
-    done();
+  for await (const chunk of chunks) {
+    sent += chunk.length;
+    if (sent >= size) done();
+    yield chunk;
   }
 }
