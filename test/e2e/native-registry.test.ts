@@ -2,7 +2,7 @@
 // (realm, service, scope) of a registry with token auth, with the base image read from another
 // registry with the user's docker login; and retries through a proxy that injects 5xx, 429 and
 // connection resets, while a 4xx is not retried.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,7 +124,7 @@ describe('retries through a fault-injecting proxy', () => {
   it('retries 5xx, 429 and resets, and pushes an image that runs', async () => {
     proxy.setRules([
       { method: 'GET', path: /\/manifests\//, fault: 'reset' },
-      { method: 'HEAD', path: /\/blobs\/sha256:/, fault: 503 },
+      { method: 'HEAD', path: /\/manifests\//, fault: 503 },
       { method: 'PATCH', path: /\/blobs\/uploads\//, fault: 'reset' },
       { method: 'PUT', path: /\/blobs\/uploads\//, fault: 500 },
       { method: 'PUT', path: /\/manifests\//, fault: 429, retryAfter: '1' },
@@ -159,6 +159,22 @@ describe('retries through a fault-injecting proxy', () => {
     expect(forced.model.status).toBe('pushed');
     expect(forced.model.digest).toBe(again.model.digest);
     expect(writes(proxy.events).map((event) => event.method)).toEqual(['PUT']);
+  });
+
+  it('after a code change, sends the two new small blobs and the manifest, and does not look at the rest', async () => {
+    proxy.setRules([]);
+    await appendFile(path.join(project.dir, 'models/flaky/mnist_inference.py'), '# a one-line change\n');
+    proxy.events.length = 0;
+    const changed = await uaiNative(project, env());
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.model.status).toBe('pushed');
+    // The weights, the base layers and the service config are in the manifest the tag holds (pushed by
+    // the run before): no HEAD, no mount, no upload for them. The code layer and the image config are new.
+    expect(proxy.events.filter((event) => /\/blobs\/sha256:/.test(event.path))).toEqual([]);
+    const writes = proxy.events.filter((event) => ['PUT', 'PATCH', 'POST'].includes(event.method));
+    expect(writes.filter((event) => event.method === 'POST')).toHaveLength(2);
+    expect(writes.filter((event) => event.method === 'PUT' && /\/manifests\//.test(event.path))).toHaveLength(1);
+    expect(writes).toHaveLength(5); // 2 x (POST, PUT) + the manifest
   });
 
   it('does not retry a 4xx: one manifest PUT, then UAI_PUSH_FAILED', async () => {

@@ -4,7 +4,7 @@ import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { compileWithEsbuild } from './config-transform.js';
+import { compileWithEsbuildAsync } from './config-transform.js';
 
 /** `$XDG_CACHE_HOME/uai/<name>` or `~/.cache/uai/<name>`: the user's own, never the project's or a shared /tmp. */
 export function userCacheDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -37,7 +37,7 @@ export async function loadSimpleConfig(filepath: string, source: string, core: u
   const cached = path.join(userCacheDir('configs', env), `${key}.cjs`);
   let code = await readFile(cached, 'utf8').catch(() => undefined);
   if (code === undefined) {
-    code = compileWithEsbuild(source, filepath);
+    code = await compileWithEsbuildAsync(source, filepath);
     if (code === undefined || !needsOnlyCoreAndNode(code)) return undefined;
     await writeAtomically(cached, code).catch(() => {}); // a read-only cache only costs the next run a compile
   }

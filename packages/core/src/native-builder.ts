@@ -367,23 +367,39 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     }
   }
 
-  /** `.uai/cache/images.json`: what each model's tag was last seen to hold, and from which inputs. */
+  /**
+   * `.uai/cache/images.json`: what each model's tag was last seen to hold (the manifest's digest and its
+   * blobs), and from which inputs.
+   */
   let recording: Promise<void> = Promise.resolve();
-  function recordImage(plan: ModelPlan, digest: string): Promise<void> {
+  function recordImage(plan: ModelPlan, digest: string, manifest: Buffer): Promise<void> {
     // One write at a time: models finish together and share the file.
-    recording = recording.then(() => writeRecord(plan, digest)).catch(() => {});
+    recording = recording.then(() => writeRecord(plan, digest, manifest)).catch(() => {});
     return recording;
   }
 
-  async function writeRecord(plan: ModelPlan, digest: string): Promise<void> {
-    const file = path.join(path.dirname(path.dirname(plan.buildDir)), 'cache', 'images.json');
+  const imagesFileOf = (plan: ModelPlan) => path.join(path.dirname(path.dirname(plan.buildDir)), 'cache', 'images.json');
+
+  /** The blobs of the manifest the tag holds now, when it is the one we recorded pushing there. */
+  async function blobsHeldBy(plan: ModelPlan, current: string): Promise<ReadonlySet<string> | undefined> {
+    await recording;
+    const data = (await readFile(imagesFileOf(plan), 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>).catch(() => undefined)) ?? {};
+    const record = data[plan.name] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
+    if (record?.image !== plan.imageRef || record.digest !== current || !Array.isArray(record.blobs)) return undefined;
+    return new Set(record.blobs.filter((blob): blob is string => typeof blob === 'string'));
+  }
+
+  async function writeRecord(plan: ModelPlan, digest: string, manifest: Buffer): Promise<void> {
+    const file = imagesFileOf(plan);
     let data: Record<string, unknown> = {};
     try {
       data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     } catch {
       // first record
     }
-    data[plan.name] = { image: plan.imageRef, digest, inputs: keys.get(plan.name), builder: 'native' };
+    const parsed = JSON.parse(manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+    const blobs = [parsed.config.digest, ...parsed.layers.map((layer) => layer.digest)];
+    data[plan.name] = { image: plan.imageRef, digest, blobs, inputs: keys.get(plan.name), builder: 'native' };
     await mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
@@ -455,9 +471,9 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
-      if (options.push !== false && !options.force) {
+      if (options.push !== false) {
         // What the tag holds now, asked while the layers are packed: push needs it to skip an unchanged
-        // model. A failure is reported by push, which awaits it.
+        // model, and to know which blobs need no look. A failure is reported by push, which awaits it.
         const ref = parseReference(plan.imageRef);
         const current = clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
         current.catch(() => {});
@@ -525,18 +541,19 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       const ref = parseReference(plan.imageRef);
       const target = clientFor(ref.host);
       try {
-        if (!options.force) {
+        // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a manifest
+        // it holds, so those need neither a look nor a byte (with --force too).
+        const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
+        const present = current ? await blobsHeldBy(plan, current) : undefined;
+        if (current && !options.force) {
           // Unchanged: the tag already holds the very manifest we would push (same inputs, same bytes).
-          const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
-          if (current) {
-            await resolveDigests(model, ctx.signal);
-            const { manifestDigest } = composeImage(model, plan);
-            if (manifestDigest === current) {
-              ctx.log(`${plan.name}: unchanged, skipped`);
-              await cacheFor(plan).layers.save();
-              await recordImage(plan, current);
-              return { digest: current, skipped: true };
-            }
+          await resolveDigests(model, ctx.signal);
+          const { manifest, manifestDigest } = composeImage(model, plan);
+          if (manifestDigest === current) {
+            ctx.log(`${plan.name}: unchanged, skipped`);
+            await cacheFor(plan).layers.save();
+            await recordImage(plan, current, manifest);
+            return { digest: current, skipped: true };
           }
         }
         ctx.log(`pushing to ${plan.imageRef}`);
@@ -551,12 +568,13 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
           format: model.base.format,
           makeConfig: (digests) => makeConfig(model, plan, digests),
           concurrency: options.concurrency,
+          present,
           signal: ctx.signal,
           log: ctx.log,
         });
         await Promise.all(model.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
         await cacheFor(plan).layers.save();
-        await recordImage(plan, result.digest);
+        await recordImage(plan, result.digest, result.manifest);
         return { digest: result.digest };
       } catch (error) {
         throw toUaiError(error, plan, 'push', ref.host, ctx.signal);

@@ -7,10 +7,14 @@ import type { RegistryClient } from './registry-client.js';
 /** A registry that records the order of events; each blob upload takes a few ticks. */
 function recordingTarget() {
   const events: string[] = [];
+  /** Per blob: whether pushBlob was to ask the registry (HEAD) first, and where it was to mount from. */
+  const asked = new Map<string, { head: boolean; mountFrom?: string }>();
   const target = {
-    async pushBlob(_repository: string, blob: { digest?: string; size: number; open: () => AsyncIterable<Buffer> }) {
+    async pushBlob(_repository: string, blob: { digest?: string; size: number; open: () => AsyncIterable<Buffer> }, options: { skipExisting?: boolean; mountFrom?: string } = {}) {
       const name = blob.size >= 1000 ? 'layer' : 'small';
+      asked.set(blob.digest ?? '(hashed on the way)', { head: options.skipExisting !== false, mountFrom: options.mountFrom });
       events.push(`start ${name} ${blob.digest ?? '(hashed on the way)'}`);
+      if (options.mountFrom) return { digest: blob.digest!, uploaded: false, mounted: true };
       let bytes = Buffer.alloc(0);
       for await (const chunk of blob.open()) bytes = Buffer.concat([bytes, chunk]);
       await new Promise((resolve) => setTimeout(resolve, name === 'layer' ? 30 : 1));
@@ -23,7 +27,7 @@ function recordingTarget() {
       return 'sha256:m';
     },
   };
-  return { events, target: target as unknown as RegistryClient };
+  return { events, asked, target: target as unknown as RegistryClient };
 }
 
 const base = {
@@ -59,6 +63,37 @@ describe('pushImage', () => {
     const configStart = events.findIndex((e) => e.startsWith('start small'));
     expect(configStart).toBeGreaterThan(events.findIndex((e) => e.startsWith('end layer')));
     expect(JSON.parse(result.config.toString()).rootfs.diff_ids).toEqual([sha256Digest(weights)]);
+    expect(events.at(-1)).toBe('manifest');
+  });
+
+  it('sends nothing the tag\'s manifest holds, mounts base layers without asking, and uploads small new blobs without asking', async () => {
+    const { events, asked, target } = recordingTarget();
+    const baseLayer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'1'.repeat(64)}`, size: 5000 };
+    const otherBase = { ...baseLayer, digest: `sha256:${'2'.repeat(64)}` };
+    const withLayers = { ...base, layers: [baseLayer, otherBase] } as BaseImage;
+    const big = Buffer.alloc(2 * 1024 * 1024, 3);
+    const code = Buffer.from('print(1)\n');
+    const result = await pushImage({
+      target,
+      repository: 'ns/m',
+      tag: 'v1',
+      base: withLayers,
+      layers: [layer(weights, true), layer(big, true), layer(code, true)],
+      diffIds: [undefined, undefined, undefined],
+      format: 'oci',
+      makeConfig,
+      present: new Set([baseLayer.digest, sha256Digest(weights)]),
+    });
+    // Held already: neither checked nor sent, yet in the manifest.
+    expect(asked.has(baseLayer.digest)).toBe(false);
+    expect(asked.has(sha256Digest(weights))).toBe(false);
+    expect(JSON.parse(result.manifest.toString()).layers.map((l: { digest: string }) => l.digest)).toEqual([baseLayer.digest, otherBase.digest, sha256Digest(weights), sha256Digest(big), sha256Digest(code)]);
+    // The other base layer: mounted straight away (a mount says whether the repository has it).
+    expect(asked.get(otherBase.digest)).toEqual({ head: false, mountFrom: 'uaishare/base' });
+    // Above 1 MiB a HEAD first; small blobs (code, the image config) go up without one.
+    expect(asked.get(sha256Digest(big))).toEqual({ head: true, mountFrom: undefined });
+    expect(asked.get(sha256Digest(code))).toEqual({ head: false, mountFrom: undefined });
+    expect(asked.get(sha256Digest(result.config))).toEqual({ head: false, mountFrom: undefined });
     expect(events.at(-1)).toBe('manifest');
   });
 });

@@ -28,6 +28,11 @@ export interface PushImageOptions {
   concurrency?: number;
   /** Above this size, upload in PATCH chunks. */
   chunkSize?: number;
+  /**
+   * Blobs the repository is known to hold: those of the manifest its tag holds now (a registry keeps
+   * every blob of a manifest it holds). Neither checked nor sent.
+   */
+  present?: ReadonlySet<string>;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -40,6 +45,12 @@ export interface PushImageResult {
   /** Bytes sent for blobs (0 when the registry had all of them). */
   bytesUploaded: number;
 }
+
+/**
+ * Up to this size a blob goes up without asking first whether the registry has it: a HEAD would cost
+ * as much as the upload, and most such blobs are new (code, the image config). Bigger ones are asked for.
+ */
+export const uploadWithoutAskingBytes = 1024 * 1024;
 
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -70,25 +81,35 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const limit = options.concurrency ?? 6;
   let bytesUploaded = 0;
   const sameRegistry = !options.baseClient || options.baseClient === target;
+  const present = options.present ?? new Set<string>();
   // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
-  const baseTasks = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType)).map((layer) => async () => {
+  const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
+  const baseTasks = baseLayers.map((layer) => async () => {
     const source = sameRegistry ? target : options.baseClient!;
     const result = await target.pushBlob(
       repository,
       { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
-      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
+      // On the same registry, a mount answers whether the repository has it as well as a HEAD would.
+      { mountFrom: sameRegistry ? base.ref.repository : undefined, skipExisting: !sameRegistry || base.ref.repository === repository, signal, chunkSize: options.chunkSize },
     );
     if (result.uploaded) bytesUploaded += layer.size;
   });
   const ourDigests: { digest: string; diffId?: string }[] = [];
   const ourTasks = options.layers.map((layer, index) => async () => {
-    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize });
+    if (layer.digest && present.has(layer.digest)) {
+      ourDigests[index] = { digest: layer.digest, diffId: layer.gzip ? options.diffIds[index] : layer.digest };
+      return;
+    }
+    const skipExisting = layer.size > uploadWithoutAskingBytes;
+    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting });
     if (result.uploaded) bytesUploaded += layer.size;
     if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
     ourDigests[index] = { digest: result.digest, diffId: layer.gzip ? options.diffIds[index] : result.digest };
   });
   const pushConfig = async (config: Buffer) => {
-    await target.pushBlob(repository, { digest: sha256Digest(config), size: config.length, open: async function* () { yield config; } }, { signal });
+    const digest = sha256Digest(config);
+    if (present.has(digest)) return;
+    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: config.length > uploadWithoutAskingBytes });
   };
   // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
   // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
@@ -98,7 +119,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   // Big layers first: they set the pace.
   const tasks = [...baseTasks, ...ourTasks, ...(early ? [() => pushConfig(early)] : [])];
   const sizes = [
-    ...base.layers.filter((l) => !/foreign|nondistributable/.test(l.mediaType)).map((l) => l.size),
+    ...baseLayers.map((l) => l.size),
     ...options.layers.map((l) => l.size),
     ...(early ? [early.length] : []),
   ];
