@@ -44,6 +44,11 @@ interface RunContext {
   stop: AbortController;
   mask: (text: string) => string;
   finish: (result: ModelResult) => void;
+  /**
+   * The builder's `prepare` (engine check, logins, base images), started with the models: it waits on
+   * the network while they check, render and assemble. Resolves with the error every model inherits.
+   */
+  prepared: Promise<ModelResult['error'] | undefined>;
 }
 
 function listrRenderer(kind: RendererKind) {
@@ -90,6 +95,13 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     }
     enter('assemble', 'assembling the build folder');
     await modelSteps.assemble(plan, options.root, files);
+    const unprepared = await run.prepared;
+    if (unprepared && !stop.signal.aborted) {
+      // Said once for all models by prepareBuilder; each model records it as its own result.
+      record({ status: 'failed', error: unprepared });
+      task.skip(`${plan.name}: not built: ${unprepared.step} failed`);
+      return;
+    }
     enter('build', `building ${plan.imageRef}`);
     await modelSteps.build(options.builder, plan, ctx);
     if (!options.push) {
@@ -137,21 +149,15 @@ export async function runPipeline(options: PipelineOptions): Promise<ModelResult
       results.set(result.name, result);
       options.onResult?.(result);
     },
+    prepared: Promise.resolve(undefined),
   };
   // Every model has a result, in the config's order; one the run never reached was not started.
   const ordered = () => options.plans.map((plan) => results.get(plan.name) ?? cancelledResult(plan, notStartedStep, stop.signal, 0));
 
   try {
-    const started = Date.now();
-    const prepared = await prepareBuilder(run);
-    if (prepared) {
-      for (const plan of options.plans) {
-        if (stop.signal.aborted) run.finish(cancelledResult(plan, notStartedStep, stop.signal, 0));
-        else run.finish({ name: plan.name, image: plan.imageRef, status: 'failed', durationMs: Date.now() - started, error: prepared });
-      }
-      return ordered();
-    }
+    run.prepared = prepareBuilder(run);
     await listrFor(options, options.plans.map((plan) => ({ title: plan.name, task: (_ctx, task) => runModel(plan, task, run) }))).run();
+    await run.prepared;
     return ordered();
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -172,8 +178,9 @@ function listrFor(options: PipelineOptions, tasks: ListrTask[]): Listr {
 }
 
 /**
- * Checks the engine and logs in once per registry before the parallel phase. Returns the error every
- * model inherits, if any, after saying it once on the progress stream (it is the same for all).
+ * Checks the engine and logs in once per registry, while the models check and render; none builds
+ * before it is done. Returns the error every model inherits, if any, after saying it once on the
+ * progress stream (it is the same for all). Never rejects.
  */
 async function prepareBuilder(run: RunContext): Promise<ModelResult['error'] | undefined> {
   const { options, stop, mask } = run;
