@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,19 @@ describe('configs that import only @uai/core and node: modules', () => {
     writeFileSync(config, readFileSync(config, 'utf8').replace("name: 'mnist'", "name: 'edited'"));
     expect(modelNames((await loadConfigFile({ cwd: project }))?.config)).toEqual(['edited']);
     expect(compiled()).toHaveLength(2);
+  });
+
+  it('drop compiled configs older than a month when another is compiled', async () => {
+    const config = path.join(project, 'uai.config.ts');
+    cpSync(path.join(fixtures, 'config-ts', 'uai.config.ts'), config);
+    await loadConfigFile({ cwd: project });
+    const [old] = compiled();
+    const monthAgo = (Date.now() - 31 * 24 * 60 * 60 * 1000) / 1000;
+    utimesSync(path.join(cache, 'uai', 'configs', old!), monthAgo, monthAgo);
+    writeFileSync(config, readFileSync(config, 'utf8').replace("name: 'mnist'", "name: 'edited'"));
+    await loadConfigFile({ cwd: project });
+    expect(compiled()).toHaveLength(1);
+    expect(compiled()).not.toContain(old);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +40,7 @@ export async function loadSimpleConfig(filepath: string, source: string, core: u
     code = await compileWithEsbuildAsync(source, filepath);
     if (code === undefined || !needsOnlyCoreAndNode(code)) return undefined;
     await writeAtomically(cached, code).catch(() => {}); // a read-only cache only costs the next run a compile
+    await pruneOldEntries(path.dirname(cached)).catch(() => {});
   }
   const module = { exports: {} as Record<string, unknown> };
   const nodeRequire = createRequire(filepath);
@@ -47,6 +48,18 @@ export async function loadSimpleConfig(filepath: string, source: string, core: u
   run(module.exports, (id: string) => (id === '@uai/core' ? core : nodeRequire(id)), module, filepath, path.dirname(filepath));
   const exported = module.exports;
   return { exported: exported && exported.__esModule ? exported.default : exported };
+}
+
+/** A compiled config this old is removed when another is written (each edit of a config adds one). */
+export const compiledConfigLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+
+async function pruneOldEntries(dir: string, now = Date.now()): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.cjs')) continue;
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info && info.mtimeMs < now - compiledConfigLifetimeMs) await rm(file, { force: true });
+  }
 }
 
 async function writeAtomically(file: string, contents: string): Promise<void> {

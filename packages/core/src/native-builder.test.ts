@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { dockerfileLabel, modelLayerEntries, nativeBuilder, serviceCmd, uploadsFor } from './native-builder.js';
+import { blobsHeldBy, dockerfileLabel, modelLayerEntries, nativeBuilder, serviceCmd, uploadsFor } from './native-builder.js';
 import type { ModelPlan } from './plan.js';
 import { renderModel } from './render.js';
 import { defaultTemplatesDir } from './templates.js';
@@ -223,5 +223,22 @@ describe('big uploads at once', () => {
     expect(() => nativeBuilder({ env: { UAI_MAX_UPLOADS: '3' } })).not.toThrow();
     // The docker builder's skip check pushes nothing: a bad value is not its business.
     expect(() => nativeBuilder({ env: { UAI_MAX_UPLOADS: 'lots' }, push: false })).not.toThrow();
+  });
+});
+
+describe('blobsHeldBy', () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-images-')), 'images.json');
+  writeFileSync(file, JSON.stringify({ m: { image: 'reg/ns/m:v1', digest: digest('a'), blobs: [digest('1'), digest('2')] }, old: { image: 'reg/ns/old:v1', digest: digest('b') } }));
+
+  it('gives the blobs of the manifest the tag holds when that is the one recorded for this image', async () => {
+    expect([...((await blobsHeldBy(file, 'm', 'reg/ns/m:v1', digest('a'))) ?? [])]).toEqual([digest('1'), digest('2')]);
+  });
+
+  it('gives nothing when the tag was moved since, the record is for another image, or it has no blobs', async () => {
+    expect(await blobsHeldBy(file, 'm', 'reg/ns/m:v1', digest('c'))).toBeUndefined(); // another pusher moved the tag
+    expect(await blobsHeldBy(file, 'm', 'reg/ns/m:v2', digest('a'))).toBeUndefined(); // the model now pushes elsewhere
+    expect(await blobsHeldBy(file, 'old', 'reg/ns/old:v1', digest('b'))).toBeUndefined(); // written before blobs were
+    expect(await blobsHeldBy(path.join(path.dirname(file), 'none.json'), 'm', 'reg/ns/m:v1', digest('a'))).toBeUndefined();
   });
 });

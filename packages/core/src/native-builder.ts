@@ -187,6 +187,20 @@ function uploadsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return Number(text);
 }
 
+/**
+ * The blobs of the manifest a tag holds now (`current`), from `.uai/cache/images.json`: only when the
+ * record is for this very image and that very manifest (another pusher may have moved the tag since),
+ * else undefined.
+ */
+export async function blobsHeldBy(imagesFile: string, model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
+  const data = await readFile(imagesFile, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => undefined);
+  const record = data?.[model] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
+  if (record?.image !== imageRef || record.digest !== current || !Array.isArray(record.blobs)) return undefined;
+  return new Set(record.blobs.filter((blob): blob is string => typeof blob === 'string' && /^sha256:[0-9a-f]{64}$/.test(blob)));
+}
+
 function retryFromEnv(env: NodeJS.ProcessEnv): { retries?: number; baseDelayMs?: number } {
   const number = (name: string) => (env[name] && /^\d+$/.test(env[name]!) ? Number(env[name]) : undefined);
   return { retries: number('UAI_PUSH_RETRIES'), baseDelayMs: number('UAI_RETRY_DELAY_MS') };
@@ -380,15 +394,6 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
 
   const imagesFileOf = (plan: ModelPlan) => path.join(path.dirname(path.dirname(plan.buildDir)), 'cache', 'images.json');
 
-  /** The blobs of the manifest the tag holds now, when it is the one we recorded pushing there. */
-  async function blobsHeldBy(plan: ModelPlan, current: string): Promise<ReadonlySet<string> | undefined> {
-    await recording;
-    const data = (await readFile(imagesFileOf(plan), 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>).catch(() => undefined)) ?? {};
-    const record = data[plan.name] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
-    if (record?.image !== plan.imageRef || record.digest !== current || !Array.isArray(record.blobs)) return undefined;
-    return new Set(record.blobs.filter((blob): blob is string => typeof blob === 'string'));
-  }
-
   async function writeRecord(plan: ModelPlan, digest: string, manifest: Buffer): Promise<void> {
     const file = imagesFileOf(plan);
     let data: Record<string, unknown> = {};
@@ -471,7 +476,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
-      if (options.push !== false) {
+      if (options.push !== false && !options.force) {
         // What the tag holds now, asked while the layers are packed: push needs it to skip an unchanged
         // model, and to know which blobs need no look. A failure is reported by push, which awaits it.
         const ref = parseReference(plan.imageRef);
@@ -541,19 +546,24 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       const ref = parseReference(plan.imageRef);
       const target = clientFor(ref.host);
       try {
-        // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a manifest
-        // it holds, so those need neither a look nor a byte (with --force too).
-        const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
-        const present = current ? await blobsHeldBy(plan, current) : undefined;
-        if (current && !options.force) {
+        let present: ReadonlySet<string> | undefined;
+        // --force asks nothing of the tag and trusts no record: every blob is looked at again.
+        if (!options.force) {
           // Unchanged: the tag already holds the very manifest we would push (same inputs, same bytes).
-          await resolveDigests(model, ctx.signal);
-          const { manifest, manifestDigest } = composeImage(model, plan);
-          if (manifestDigest === current) {
-            ctx.log(`${plan.name}: unchanged, skipped`);
-            await cacheFor(plan).layers.save();
-            await recordImage(plan, current, manifest);
-            return { digest: current, skipped: true };
+          const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
+          if (current) {
+            await resolveDigests(model, ctx.signal);
+            const { manifest, manifestDigest } = composeImage(model, plan);
+            if (manifestDigest === current) {
+              ctx.log(`${plan.name}: unchanged, skipped`);
+              await cacheFor(plan).layers.save();
+              await recordImage(plan, current, manifest);
+              return { digest: current, skipped: true };
+            }
+            // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a
+            // manifest it holds, so those need neither a look nor a byte.
+            await recording;
+            present = await blobsHeldBy(imagesFileOf(plan), plan.name, plan.imageRef, current);
           }
         }
         ctx.log(`pushing to ${plan.imageRef}`);
@@ -582,7 +592,13 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     },
 
     async dispose(): Promise<void> {
-      await Promise.all([...caches.values()].map((cache) => cache.save().catch(() => {})));
+      // Saved, then the blobs no record names any more removed (see LayerCache.pruneBlobs).
+      await Promise.all(
+        [...caches].map(async ([dir, cache]) => {
+          await cache.save().catch(() => {});
+          await cache.pruneBlobs(path.join(dir, 'blobs', 'sha256')).catch(() => {});
+        }),
+      );
       await Promise.all([...clients.values()].map((client) => client.close().catch(() => {})));
       clients.clear();
       envCredentials = [];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,5 +71,34 @@ describe('prepareLayer and the layer cache', () => {
     const chunks: Buffer[] = [];
     for await (const chunk of layer.open()) chunks.push(chunk);
     expect(Buffer.concat(chunks).length).toBe(layer.size);
+  });
+
+  it('forgets layers no build used for a month, and then their gzip blobs', async () => {
+    const dir = tree();
+    const cacheFile = path.join(dir, 'cache', 'layers.json');
+    const blobDir = path.join(dir, 'cache', 'blobs');
+    const day = 24 * 60 * 60 * 1000;
+    let now = Date.now();
+    const clock = () => now;
+    const options = { gzip: true, mtime: 0, blobDir, resolveNow: true };
+    const entries = (text: string) => [{ path: 'app/code.py', type: 'file' as const, mode: 0o644, size: text.length, contents: Buffer.from(text) }];
+    // Two versions of the code, packed today; only the second is built again over the next weeks.
+    const old = new LayerCache(cacheFile, clock);
+    const first = await prepareLayer(entries('print(1)\n'), { ...options, cache: old });
+    const second = await prepareLayer(entries('print(2)\n'), { ...options, cache: old });
+    await old.save();
+    const blobs = () => readdirSync(blobDir).sort();
+    expect(blobs()).toEqual([first.digest!.slice(7), second.digest!.slice(7)].sort());
+    for (const days of [10, 20, 31]) {
+      now = Date.now() + days * day;
+      const cache = new LayerCache(cacheFile, clock);
+      await prepareLayer(entries('print(2)\n'), { ...options, cache });
+      await cache.save();
+      await cache.pruneBlobs(blobDir);
+    }
+    // The first version's record and blob are gone (its blob was also older than a day); the second stays.
+    const records = JSON.parse(readFileSync(cacheFile, 'utf8')).layers as Record<string, { digest: string }>;
+    expect(Object.values(records).map((record) => record.digest)).toEqual([second.digest]);
+    expect(blobs()).toEqual([second.digest!.slice(7)]);
   });
 });

@@ -30,7 +30,8 @@ export interface PushImageOptions {
   chunkSize?: number;
   /**
    * Blobs the repository is known to hold: those of the manifest its tag holds now (a registry keeps
-   * every blob of a manifest it holds). Neither checked nor sent.
+   * every blob of a manifest it holds). Neither checked nor sent; and with this knowledge, other blobs
+   * up to `uploadWithoutAskingBytes` are taken to be new and sent without a HEAD first.
    */
   present?: ReadonlySet<string>;
   signal?: AbortSignal;
@@ -47,8 +48,10 @@ export interface PushImageResult {
 }
 
 /**
- * Up to this size a blob goes up without asking first whether the registry has it: a HEAD would cost
- * as much as the upload, and most such blobs are new (code, the image config). Bigger ones are asked for.
+ * With `present` known (a rebuild of a tag we pushed), a blob up to this size that is not in it goes up
+ * without asking first whether the registry has it: it is almost surely new (the code, the image
+ * config), and a HEAD would cost as much as the upload. Bigger ones, and all without `present`, are
+ * asked for.
  */
 export const uploadWithoutAskingBytes = 1024 * 1024;
 
@@ -81,7 +84,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const limit = options.concurrency ?? 6;
   let bytesUploaded = 0;
   const sameRegistry = !options.baseClient || options.baseClient === target;
-  const present = options.present ?? new Set<string>();
+  const present: ReadonlySet<string> = options.present ?? new Set();
   // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
   const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
   const baseTasks = baseLayers.map((layer) => async () => {
@@ -89,8 +92,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     const result = await target.pushBlob(
       repository,
       { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
-      // On the same registry, a mount answers whether the repository has it as well as a HEAD would.
-      { mountFrom: sameRegistry ? base.ref.repository : undefined, skipExisting: !sameRegistry || base.ref.repository === repository, signal, chunkSize: options.chunkSize },
+      // A HEAD first even on the same registry: some registries ignore mounts, and the layer may be GBs.
+      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
     );
     if (result.uploaded) bytesUploaded += layer.size;
   });
@@ -100,7 +103,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       ourDigests[index] = { digest: layer.digest, diffId: layer.gzip ? options.diffIds[index] : layer.digest };
       return;
     }
-    const skipExisting = layer.size > uploadWithoutAskingBytes;
+    const skipExisting = !options.present || layer.size > uploadWithoutAskingBytes;
     const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting });
     if (result.uploaded) bytesUploaded += layer.size;
     if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
@@ -109,7 +112,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const pushConfig = async (config: Buffer) => {
     const digest = sha256Digest(config);
     if (present.has(digest)) return;
-    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: config.length > uploadWithoutAskingBytes });
+    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: !options.present || config.length > uploadWithoutAskingBytes });
   };
   // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
   // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
