@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Three projects: `unit` (pure logic and small fs effects, next to the code), `process` (the real
@@ -12,6 +14,8 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
           exclude: ['**/*.process.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // Compiled configs and templates go to a cache of the tests' own, not the user's.
+          env: { XDG_CACHE_HOME: path.join(os.tmpdir(), `uai-unit-cache-${process.pid}`) },
         },
       },
       {

@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { UaiError } from './errors.js';
 import { appDir, dockerfileName, type ModelPlan } from './plan.js';
+import { precompiledTemplate } from './template-cache.js';
 
 export interface TemplateSource {
   /** Where it came from, for error messages. */
@@ -80,7 +81,7 @@ function compiledTemplate(source: string): Handlebars.TemplateDelegate {
   let template = compiled.get(source);
   if (!template) {
     // strict: a misspelt variable is an error, not an empty string; noEscape: these are not HTML.
-    template = renderer.compile(source, { strict: true, noEscape: true });
+    template = precompiledTemplate(renderer, source, { strict: true, noEscape: true });
     compiled.set(source, template);
   }
   return template;
