@@ -462,6 +462,10 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     async prepare(given: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
       log = ctx.log;
       envCredentials = given;
+      // Read the base images while the models check, render and assemble, and while we log in: off each
+      // build's critical path. A failure is reported by the model that awaits it, in build (a failed
+      // login first, below).
+      for (const plan of plans) baseImageOf(plan, ctx.signal).catch(() => {});
       for (const host of new Set(given.map((credential) => credential.host))) {
         try {
           await clientFor(host).login(ctx.signal);
@@ -470,9 +474,6 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
           throw toUaiError(error, { name: '' } as ModelPlan, 'login', host);
         }
       }
-      // Read the base images while the models check, render and assemble: off each build's critical
-      // path. A failure is reported by the model that awaits it, in build.
-      for (const plan of plans) baseImageOf(plan, ctx.signal).catch(() => {});
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
