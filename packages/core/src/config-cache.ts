@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@uai/oci';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ export async function loadSimpleConfig(filepath: string, source: string, core: u
   if (code === undefined) {
     code = await compileWithEsbuildAsync(source, filepath);
     if (code === undefined || !needsOnlyCoreAndNode(code)) return undefined;
-    await writeAtomically(cached, code).catch(() => {}); // a read-only cache only costs the next run a compile
+    await writeFileAtomic(cached, code).catch(() => {}); // a read-only cache only costs the next run a compile
     await pruneOldEntries(path.dirname(cached)).catch(() => {});
   }
   const module = { exports: {} as Record<string, unknown> };
@@ -62,9 +63,4 @@ async function pruneOldEntries(dir: string, now = Date.now()): Promise<void> {
   }
 }
 
-async function writeAtomically(file: string, contents: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temp, contents);
-  await rename(temp, file);
-}
+

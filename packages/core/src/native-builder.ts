@@ -18,6 +18,7 @@ import {
   sourceDateEpoch,
   walkDirectory,
   writeDockerArchive,
+  writeFileAtomic,
   writeOciLayout,
   type BaseImage,
   type ImageBlobs,
@@ -26,7 +27,7 @@ import {
   type PreparedLayer,
 } from '@uai/oci';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
@@ -405,10 +406,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     const parsed = JSON.parse(manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
     const blobs = [parsed.config.digest, ...parsed.layers.map((layer) => layer.digest)];
     data[plan.name] = { image: plan.imageRef, digest, blobs, inputs: keys.get(plan.name), builder: 'native' };
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
-    await rename(temp, file);
+    await writeFileAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
   }
 
   async function writeOutput(model: BuiltModel, plan: ModelPlan, ctx: StepContext): Promise<void> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from './write-atomic.js';
 
 /** Small blobs kept by digest (a base image's config): read back only when the bytes still hash to it. */
 export interface BlobStore {
@@ -23,14 +24,7 @@ export function fileBlobStore(dir: string): BlobStore {
     async write(digest, bytes) {
       const file = fileOf(digest);
       if (!file || sha256(bytes) !== digest) return;
-      await mkdir(dir, { recursive: true });
-      const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      try {
-        await writeFile(temp, bytes);
-        await rename(temp, file);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      await writeFileAtomic(file, bytes);
     },
   };
 }

@@ -7,6 +7,7 @@ import { jsonBytes } from './image.js';
 import { normalizeEntries, tarChunks, type LayerEntry } from './layer.js';
 import { mediaTypes } from './media-types.js';
 import { byteStream, HashTap } from './layer.js';
+import { writeFileAtomic } from './write-atomic.js';
 
 /** A built image, every blob reachable: what the OCI layout and docker-archive writers need. */
 export interface ImageBlobs {
@@ -64,14 +65,7 @@ async function addToIndex(dir: string, entry: IndexEntry): Promise<void> {
   const name = entry.annotations?.[refNameAnnotation];
   manifests = manifests.filter((m) => (name === undefined ? m.digest !== entry.digest : m.annotations?.[refNameAnnotation] !== name));
   manifests.push(entry);
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(temp, jsonBytes({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests }));
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, jsonBytes({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests }));
 }
 
 const refNameAnnotation = 'org.opencontainers.image.ref.name';

@@ -15,5 +15,6 @@ export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRet
 export { buildImageConfig, buildManifest, mergeEnv, jsonBytes, sha256Digest, type ImageConfig, type ConfigChanges, type AddedLayer } from './image.js';
 export { resolveBaseImage, type BaseImage } from './base-image.js';
 export { fileBlobStore, type BlobStore } from './blob-store.js';
+export { writeFileAtomic } from './write-atomic.js';
 export { pushImage, mapLimit, type LocalLayer, type PushImageOptions, type PushImageResult } from './push-image.js';
 export { writeOciLayout, writeDockerArchive, dockerArchiveEntries, type ImageBlobs } from './image-output.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayerEntry } from './layer.js';
+import { writeFileAtomic } from './write-atomic.js';
 
 export interface CachedLayer {
   digest: string;
@@ -112,7 +113,6 @@ export class LayerCache {
   private async write(): Promise<void> {
     if (!this.dirty || !this.file) return;
     this.dirty = false;
-    await mkdir(path.dirname(this.file), { recursive: true });
     let merged = this.records;
     try {
       const data = JSON.parse(await readFile(this.file, 'utf8')) as { version?: number; layers?: Record<string, CachedLayer> };
@@ -127,8 +127,6 @@ export class LayerCache {
       if (record.used < oldest) merged.delete(key);
     }
     this.records = merged;
-    const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, layers: Object.fromEntries(merged) }));
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify({ version: 1, layers: Object.fromEntries(merged) }));
   }
 }
