@@ -52,7 +52,7 @@ export async function loadSimpleConfig(filepath: string, source: string, core: u
 }
 
 /** A compiled config this old is removed when another is written (each edit of a config adds one). */
-export const compiledConfigLifetimeMs = 30 * 24 * 60 * 60 * 1000;
+const compiledConfigLifetimeMs = 30 * 24 * 60 * 60 * 1000;
 
 async function pruneOldEntries(dir: string, now = Date.now()): Promise<void> {
   for (const name of await readdir(dir)) {
@@ -62,5 +62,3 @@ async function pruneOldEntries(dir: string, now = Date.now()): Promise<void> {
     if (info && info.mtimeMs < now - compiledConfigLifetimeMs) await rm(file, { force: true });
   }
 }
-
-

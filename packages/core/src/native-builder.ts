@@ -330,8 +330,11 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       layers = new LayerCache(path.join(dir, 'layers.json'));
       caches.set(dir, layers);
     }
-    return { layers, blobDir: path.join(dir, 'blobs', 'sha256') };
+    return { layers, blobDir: blobDirOf(dir) };
   }
+
+  /** `.uai/cache/blobs/sha256`: gzip layers and base image configs, by digest. */
+  const blobDirOf = (cacheDir: string) => path.join(cacheDir, 'blobs', 'sha256');
 
   /** The model's base image, read once for all the models that share it (a failed read is tried again). */
   function baseImageOf(plan: ModelPlan, signal: AbortSignal): Promise<BaseImage> {
@@ -595,7 +598,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       await Promise.all(
         [...caches].map(async ([dir, cache]) => {
           await cache.save().catch(() => {});
-          await cache.pruneBlobs(path.join(dir, 'blobs', 'sha256')).catch(() => {});
+          await cache.pruneBlobs(blobDirOf(dir)).catch(() => {});
         }),
       );
       await Promise.all([...clients.values()].map((client) => client.close().catch(() => {})));

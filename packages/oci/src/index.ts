@@ -9,7 +9,7 @@ export { HashPool, sharedHashPool, type HashPart } from './hash-pool.js';
 export { parseChallenge, repositoryScope, type AuthChallenge } from './auth-challenge.js';
 export { dockerConfigCredential, dockerConfigDir, runCredentialHelper, normalizeConfigHost, type Credential, type HelperRunner } from './docker-credentials.js';
 export { RegistryClient, type RegistryClientOptions, type BlobSource, type ManifestResponse } from './registry-client.js';
-export { UploadSlots, bigBlobBytes, maxUploadSlots } from './upload-slots.js';
+export { maxUploadSlots } from './upload-slots.js';
 export { RegistryError, type RegistryErrorKind } from './registry-error.js';
 export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';
 export { buildImageConfig, buildManifest, mergeEnv, jsonBytes, sha256Digest, type ImageConfig, type ConfigChanges, type AddedLayer } from './image.js';

@@ -85,6 +85,8 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   let bytesUploaded = 0;
   const sameRegistry = !options.baseClient || options.baseClient === target;
   const present: ReadonlySet<string> = options.present ?? new Set();
+  /** Whether to HEAD a blob of ours before sending it (see `uploadWithoutAskingBytes`). */
+  const askFirst = (size: number) => !options.present || size > uploadWithoutAskingBytes;
   // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
   const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
   const baseTasks = baseLayers.map((layer) => async () => {
@@ -103,8 +105,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       ourDigests[index] = { digest: layer.digest, diffId: layer.gzip ? options.diffIds[index] : layer.digest };
       return;
     }
-    const skipExisting = !options.present || layer.size > uploadWithoutAskingBytes;
-    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting });
+    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) });
     if (result.uploaded) bytesUploaded += layer.size;
     if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
     ourDigests[index] = { digest: result.digest, diffId: layer.gzip ? options.diffIds[index] : result.digest };
@@ -112,7 +113,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const pushConfig = async (config: Buffer) => {
     const digest = sha256Digest(config);
     if (present.has(digest)) return;
-    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: !options.present || config.length > uploadWithoutAskingBytes });
+    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: askFirst(config.length) });
   };
   // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
   // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
