@@ -549,10 +549,12 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
       const target = clientFor(ref.host);
       try {
         let present: ReadonlySet<string> | undefined;
+        let freshTag = false;
         // --force asks nothing of the tag and trusts no record: every blob is looked at again.
         if (!options.force) {
           // Unchanged: the tag already holds the very manifest we would push (same inputs, same bytes).
           const current = await (tagDigests.get(plan.name) ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal));
+          freshTag = current === undefined;
           if (current) {
             await resolveDigests(model, ctx.signal);
             const { manifest, manifestDigest } = composeImage(model, plan);
@@ -581,6 +583,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
           makeConfig: (digests) => makeConfig(model, plan, digests),
           concurrency: options.concurrency,
           present,
+          freshTag,
           signal: ctx.signal,
           log: ctx.log,
         });

@@ -88,13 +88,23 @@ describe('pushImage', () => {
     expect(asked.has(baseLayer.digest)).toBe(false);
     expect(asked.has(sha256Digest(weights))).toBe(false);
     expect(JSON.parse(result.manifest.toString()).layers.map((l: { digest: string }) => l.digest)).toEqual([baseLayer.digest, otherBase.digest, sha256Digest(weights), sha256Digest(big), sha256Digest(code)]);
-    // The other base layer: asked for, then mounted (some registries ignore mounts; a base may be GBs).
+    // The other base layer: mounted, and asked for if the registry refuses the mount (a base may be GBs).
     expect(asked.get(otherBase.digest)).toEqual({ head: true, mountFrom: 'uaishare/base' });
     // Above 1 MiB a HEAD first; small blobs (code, the image config) go up without one.
     expect(asked.get(sha256Digest(big))).toEqual({ head: true, mountFrom: undefined });
     expect(asked.get(sha256Digest(code))).toEqual({ head: false, mountFrom: undefined });
     expect(asked.get(sha256Digest(result.config))).toEqual({ head: false, mountFrom: undefined });
     expect(events.at(-1)).toBe('manifest');
+  });
+
+  it('on a fresh tag, uploads small blobs without asking and asks about big ones', async () => {
+    const { asked, target } = recordingTarget();
+    const big = Buffer.alloc(2 * 1024 * 1024, 3);
+    const code = Buffer.from('print(1)\n');
+    const result = await pushImage({ target, repository: 'ns/m', tag: 'v1', base, layers: [layer(big, true), layer(code, true)], diffIds: [undefined, undefined], format: 'oci', makeConfig, freshTag: true });
+    expect(asked.get(sha256Digest(big))).toEqual({ head: true, mountFrom: undefined });
+    expect(asked.get(sha256Digest(code))).toEqual({ head: false, mountFrom: undefined });
+    expect(asked.get(sha256Digest(result.config))).toEqual({ head: false, mountFrom: undefined });
   });
 
   it('asks the registry about every blob when nothing is known of what the tag holds', async () => {

@@ -34,6 +34,11 @@ export interface PushImageOptions {
    * up to `uploadWithoutAskingBytes` are taken to be new and sent without a HEAD first.
    */
   present?: ReadonlySet<string>;
+  /**
+   * The tag holds no manifest: a first push there. Our small blobs are then almost surely new too, and
+   * go up without a HEAD first, as with `present`.
+   */
+  freshTag?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -48,10 +53,10 @@ export interface PushImageResult {
 }
 
 /**
- * With `present` known (a rebuild of a tag we pushed), a blob up to this size that is not in it goes up
- * without asking first whether the registry has it: it is almost surely new (the code, the image
- * config), and a HEAD would cost as much as the upload. Bigger ones, and all without `present`, are
- * asked for.
+ * With `present` known (a rebuild of a tag we pushed) or a fresh tag, a blob up to this size that is
+ * not held goes up without asking first whether the registry has it: it is almost surely new (the
+ * code, the image config), and a HEAD would cost as much as the upload. Bigger ones, and all when
+ * nothing is known of the tag (`--force`, a tag another tool moved), are asked for.
  */
 export const uploadWithoutAskingBytes = 1024 * 1024;
 
@@ -86,7 +91,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const sameRegistry = !options.baseClient || options.baseClient === target;
   const present: ReadonlySet<string> = options.present ?? new Set();
   /** Whether to HEAD a blob of ours before sending it (see `uploadWithoutAskingBytes`). */
-  const askFirst = (size: number) => !options.present || size > uploadWithoutAskingBytes;
+  const askFirst = (size: number) => !(options.present || options.freshTag) || size > uploadWithoutAskingBytes;
   // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
   const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
   const baseTasks = baseLayers.map((layer) => async () => {
@@ -94,7 +99,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     const result = await target.pushBlob(
       repository,
       { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
-      // A HEAD first even on the same registry: some registries ignore mounts, and the layer may be GBs.
+      // On the same registry a mount, with a HEAD only if the registry refuses it (pushBlob): the layer may be GBs.
       { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
     );
     if (result.uploaded) bytesUploaded += layer.size;

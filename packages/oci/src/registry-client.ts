@@ -69,6 +69,11 @@ function header(headers: Response['headers'], name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Whether pushing `blob` starts with a cross-repository mount (its digest known, another repository named). */
+function isMount(repository: string, blob: BlobSource, options: { mountFrom?: string }): boolean {
+  return Boolean(blob.digest && options.mountFrom && options.mountFrom !== repository);
+}
+
 function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
@@ -354,7 +359,8 @@ export class RegistryClient {
    * Uploads a blob unless the registry has it. With `mountFrom`, asks the registry to link it from
    * another repository first (no bytes sent), falling back to an upload. A known digest goes up in one
    * PUT; an unknown one (or `chunkSize`) in PATCHes, hashed on the way. Returns the digest and whether
-   * bytes were sent.
+   * bytes were sent. `skipExisting` (the default) asks with a HEAD whether the repository has the blob
+   * before sending bytes: before the upload, or, for a mount, only once the registry has refused it.
    */
   async pushBlob(
     repository: string,
@@ -362,7 +368,8 @@ export class RegistryClient {
     options: { mountFrom?: string; chunkSize?: number; skipExisting?: boolean; signal?: AbortSignal } = {},
   ): Promise<{ digest: string; uploaded: boolean; mounted: boolean }> {
     const { signal } = options;
-    if (blob.digest && options.skipExisting !== false && (await this.blobSize(repository, blob.digest, signal)) !== undefined) {
+    // A mount answers in one request both "you have it" and "now you have it": no HEAD before it.
+    if (blob.digest && !isMount(repository, blob, options) && options.skipExisting !== false && (await this.blobSize(repository, blob.digest, signal)) !== undefined) {
       return { digest: blob.digest, uploaded: false, mounted: false };
     }
     const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
@@ -380,13 +387,13 @@ export class RegistryClient {
   private async uploadOnce(
     repository: string,
     blob: BlobSource,
-    options: { mountFrom?: string; chunkSize?: number; signal?: AbortSignal },
+    options: { mountFrom?: string; chunkSize?: number; skipExisting?: boolean; signal?: AbortSignal },
     what: string,
     holding: (release: () => void) => void,
   ): Promise<{ digest: string; uploaded: boolean; mounted: boolean }> {
     const { signal } = options;
     const scopes = RegistryClient.scopes(repository, true, options.mountFrom);
-    const mount = blob.digest && options.mountFrom && options.mountFrom !== repository;
+    const mount = isMount(repository, blob, options);
     // A slot before the session opens (a queued upload holds no session a registry might expire); a
     // mount takes one only if the registry answers with an upload instead.
     const big = blob.size > bigBlobBytes;
@@ -400,6 +407,12 @@ export class RegistryClient {
       return { digest: blob.digest!, uploaded: false, mounted: true };
     }
     let location = this.uploadUrl(header(started.headers, 'location'), what);
+    // A registry that ignores mounts opened an upload instead: before copying a base layer that may be
+    // GBs, ask whether the repository has it, and close the session if it does.
+    if (mount && options.skipExisting !== false && (await this.blobSize(repository, blob.digest!, signal)) !== undefined) {
+      await this.cancelUpload(location, scopes, what, signal);
+      return { digest: blob.digest!, uploaded: false, mounted: false };
+    }
     if (big && !release) holding((release = await this.uploadSlots.acquire(signal)));
     const open = release ? () => releasingAtEnd(blob.open(), blob.size, release!) : blob.open;
     let digest = blob.digest;
@@ -449,6 +462,16 @@ export class RegistryClient {
     await done.body.dump();
     this.checkDigest(done, digest, what);
     return { digest, uploaded: true, mounted: false };
+  }
+
+  /** Closes an upload session we will not use; the registry would expire it anyway, so failures pass. */
+  private async cancelUpload(location: URL, scopes: string[], what: string, signal?: AbortSignal): Promise<void> {
+    try {
+      const response = await this.send({ method: 'DELETE', url: location.toString(), scopes, expect: [204, 404], what, signal, retry: false });
+      await response.body.dump();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+    }
   }
 
   private checkDigest(response: Response, expected: string, what: string): void {
