@@ -425,7 +425,7 @@ async function main() {
     const doc = [
       '# Native builder benchmarks',
       '',
-      `Run with \`${small ? 'BENCH_SIZE=small ' : ''}npm run bench\` on ${new Date().toISOString().slice(0, 10)}${small ? ' (small sizes: a smoke run, not the targets\' sizes)' : ''}.`,
+      `Run with \`${small ? 'BENCH_SIZE=small ' : ''}${process.env.BENCH_REPS ? `BENCH_REPS=${reps} ` : ''}npm run bench\` on ${new Date().toISOString().slice(0, 10)}${small ? ' (small sizes: a smoke run, not the targets\' sizes)' : ''}.`,
       '',
       '## Machine',
       await machine(),
