@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './registry-client.js';
@@ -74,5 +75,34 @@ describe('RegistryClient credentials and origins', () => {
     plain.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } }).persist();
     const client = new RegistryClient({ host: 'reg.example.com', scheme: 'http', credential: async () => ({ username: 'u', password: 'p' }), dispatcher: agent });
     await expect(client.login()).rejects.toMatchObject({ kind: 'insecure' });
+  });
+});
+
+describe('RegistryClient.manifestDigest', () => {
+  let agent: MockAgent;
+  afterEach(async () => agent?.close());
+
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] }));
+  const manifestDigest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+
+  function registry(headAnswer: { status: number; digestHeader?: string }) {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('https://reg.example.com');
+    pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '').persist();
+    pool
+      .intercept({ path: '/v2/ns/app/manifests/v1', method: 'HEAD' })
+      .reply(headAnswer.status, '', { headers: headAnswer.digestHeader ? { 'docker-content-digest': headAnswer.digestHeader } : {} });
+    pool.intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' }).reply(200, manifest, { headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    return new RegistryClient({ host: 'reg.example.com', dispatcher: agent, retry: { retries: 0 } });
+  }
+
+  it('is undefined only when the registry has no such tag', async () => {
+    expect(await registry({ status: 404 }).manifestDigest('ns/app', 'v1')).toBeUndefined();
+  });
+
+  it('takes the registry\'s Docker-Content-Digest, or hashes the manifest when the header is missing', async () => {
+    expect(await registry({ status: 200, digestHeader: manifestDigest }).manifestDigest('ns/app', 'v1')).toBe(manifestDigest);
+    expect(await registry({ status: 200 }).manifestDigest('ns/app', 'v1')).toBe(manifestDigest);
   });
 });

@@ -255,8 +255,8 @@ export class RegistryClient {
     return from && from !== repository ? [own, `repository:${from}:pull`] : [own];
   }
 
-  /** The blob's size when the registry has it. */
-  async blobSize(repository: string, digest: string, signal?: AbortSignal): Promise<number | undefined> {
+  /** The blob's size when the registry has it. `retry: false` inside an upload attempt, which is retried as a whole. */
+  async blobSize(repository: string, digest: string, signal?: AbortSignal, { retry = true }: { retry?: boolean } = {}): Promise<number | undefined> {
     const response = await this.send({
       method: 'HEAD',
       url: `/v2/${repository}/blobs/${digest}`,
@@ -264,6 +264,7 @@ export class RegistryClient {
       expect: [200, 404],
       what: `checking blob ${digest.slice(0, 19)}`,
       signal,
+      retry,
     });
     await response.body.dump();
     return response.status === 200 ? Number(header(response.headers, 'content-length') ?? 0) : undefined;
@@ -292,7 +293,7 @@ export class RegistryClient {
     return { mediaType, digest, bytes, json };
   }
 
-  /** The digest a tag points to now, or undefined when there is no such tag. */
+  /** The digest a tag points to now, or undefined when there is no such tag (the registry answers 404). */
   async manifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
     const response = await this.send({
       method: 'HEAD',
@@ -305,7 +306,8 @@ export class RegistryClient {
     });
     await response.body.dump();
     if (response.status === 404) return undefined;
-    return header(response.headers, 'docker-content-digest');
+    // A registry that leaves the header out: the digest of the manifest's own bytes.
+    return header(response.headers, 'docker-content-digest') ?? (await this.getManifest(repository, reference, signal)).digest;
   }
 
   /** A blob's bytes as a stream; follows a redirect to storage without our credentials. */
@@ -407,61 +409,67 @@ export class RegistryClient {
       return { digest: blob.digest!, uploaded: false, mounted: true };
     }
     let location = this.uploadUrl(header(started.headers, 'location'), what);
-    // A registry that ignores mounts opened an upload instead: before copying a base layer that may be
-    // GBs, ask whether the repository has it, and close the session if it does.
-    if (mount && options.skipExisting !== false && (await this.blobSize(repository, blob.digest!, signal)) !== undefined) {
-      await this.cancelUpload(location, scopes, what, signal);
-      return { digest: blob.digest!, uploaded: false, mounted: false };
-    }
-    if (big && !release) holding((release = await this.uploadSlots.acquire(signal)));
-    const open = release ? () => releasingAtEnd(blob.open(), blob.size, release!) : blob.open;
-    let digest = blob.digest;
-    const chunked = !digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
-    if (!chunked) {
-      location.searchParams.set('digest', digest!);
-      const done = await this.send({
-        method: 'PUT',
-        url: location.toString(),
-        scopes,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-        body: () => byteStream(open()),
-        expect: [201],
-        what,
-        signal,
-        retry: false,
-      });
+    try {
+      // A registry that ignores mounts opened an upload instead: before copying a base layer that may be
+      // GBs, ask whether the repository has it, and close the session if it does.
+      if (mount && options.skipExisting !== false && (await this.blobSize(repository, blob.digest!, signal, { retry: false })) !== undefined) {
+        await this.cancelUpload(location, scopes, what, signal);
+        return { digest: blob.digest!, uploaded: false, mounted: false };
+      }
+      if (big && !release) holding((release = await this.uploadSlots.acquire(signal)));
+      const open = release ? () => releasingAtEnd(blob.open(), blob.size, release!) : blob.open;
+      let digest = blob.digest;
+      const chunked = !digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
+      if (!chunked) {
+        location.searchParams.set('digest', digest!);
+        const done = await this.send({
+          method: 'PUT',
+          url: location.toString(),
+          scopes,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+          body: () => byteStream(open()),
+          expect: [201],
+          what,
+          signal,
+          retry: false,
+        });
+        await done.body.dump();
+        this.checkDigest(done, digest!, what);
+        return { digest: digest!, uploaded: true, mounted: false };
+      }
+      const hash = createHash('sha256');
+      const reader = new ByteReader(open()[Symbol.asyncIterator]());
+      const chunkSize = options.chunkSize ?? Number.MAX_SAFE_INTEGER;
+      for (let offset = 0; offset < blob.size; ) {
+        const length = Math.min(chunkSize, blob.size - offset);
+        const part = await this.send({
+          method: 'PATCH',
+          url: location.toString(),
+          scopes,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
+          body: () => byteStream(reader.take(length, (chunk) => hash.update(chunk))),
+          expect: [202],
+          what,
+          signal,
+          retry: false,
+        });
+        await part.body.dump();
+        location = this.uploadUrl(header(part.headers, 'location'), what);
+        offset += length;
+      }
+      const computed = `sha256:${hash.digest('hex')}`;
+      if (digest && computed !== digest) throw new RegistryError('digest', `${what}: the bytes hash to ${computed}, not ${digest}; a file changed while it was uploaded.`);
+      digest = computed;
+      location.searchParams.set('digest', digest);
+      const done = await this.send({ method: 'PUT', url: location.toString(), scopes, headers: { 'content-length': '0' }, expect: [201], what, signal, retry: false });
       await done.body.dump();
-      this.checkDigest(done, digest!, what);
-      return { digest: digest!, uploaded: true, mounted: false };
+      this.checkDigest(done, digest, what);
+      return { digest, uploaded: true, mounted: false };
+    } catch (error) {
+      // A failed attempt closes its session (the retry opens its own); a stopped run just stops.
+      if (!signal?.aborted) await this.cancelUpload(location, scopes, what);
+      throw error;
     }
-    const hash = createHash('sha256');
-    const reader = new ByteReader(open()[Symbol.asyncIterator]());
-    const chunkSize = options.chunkSize ?? Number.MAX_SAFE_INTEGER;
-    for (let offset = 0; offset < blob.size; ) {
-      const length = Math.min(chunkSize, blob.size - offset);
-      const part = await this.send({
-        method: 'PATCH',
-        url: location.toString(),
-        scopes,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
-        body: () => byteStream(reader.take(length, (chunk) => hash.update(chunk))),
-        expect: [202],
-        what,
-        signal,
-        retry: false,
-      });
-      await part.body.dump();
-      location = this.uploadUrl(header(part.headers, 'location'), what);
-      offset += length;
-    }
-    const computed = `sha256:${hash.digest('hex')}`;
-    if (digest && computed !== digest) throw new RegistryError('digest', `${what}: the bytes hash to ${computed}, not ${digest}; a file changed while it was uploaded.`);
-    digest = computed;
-    location.searchParams.set('digest', digest);
-    const done = await this.send({ method: 'PUT', url: location.toString(), scopes, headers: { 'content-length': '0' }, expect: [201], what, signal, retry: false });
-    await done.body.dump();
-    this.checkDigest(done, digest, what);
-    return { digest, uploaded: true, mounted: false };
   }
 
   /** Closes an upload session we will not use; the registry would expire it anyway, so failures pass. */

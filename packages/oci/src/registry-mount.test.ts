@@ -9,8 +9,11 @@ import { RegistryClient } from './registry-client.js';
 const layer = Buffer.from('a base layer\n');
 const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
 
-/** A registry on loopback that logs each request; `mounts` says whether it takes them, `has` whether ns/app holds the layer. */
-function fakeRegistry({ mounts, has }: { mounts: boolean; has: boolean }) {
+/**
+ * A registry on loopback that logs each request; `mounts` says whether it takes them, `has` whether
+ * ns/app holds the layer, `failPut` and `failDelete` make those answer 500.
+ */
+function fakeRegistry({ mounts, has, failPut = false, failDelete = false }: { mounts: boolean; has: boolean; failPut?: boolean; failDelete?: boolean }) {
   const requests: string[] = [];
   let received = 0;
   const server = http.createServer((request, response) => {
@@ -24,7 +27,8 @@ function fakeRegistry({ mounts, has }: { mounts: boolean; has: boolean }) {
         return response.writeHead(201, { 'docker-content-digest': digest, 'content-length': '0' }).end();
       }
       if (request.method === 'POST') return response.writeHead(202, { location: '/v2/ns/app/blobs/uploads/u1?_state=s', 'content-length': '0' }).end();
-      if (request.method === 'DELETE') return response.writeHead(204).end();
+      if (request.method === 'DELETE') return response.writeHead(failDelete ? 500 : 204).end();
+      if (request.method === 'PUT' && failPut) return response.writeHead(500, { 'content-length': '0' }).end();
       if (request.method === 'PUT') return response.writeHead(201, { 'docker-content-digest': digest, 'content-length': '0' }).end();
       return response.writeHead(405).end();
     });
@@ -40,11 +44,11 @@ describe('RegistryClient mounts', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  async function push(registry: ReturnType<typeof fakeRegistry>) {
+  async function push(registry: ReturnType<typeof fakeRegistry>, options: { skipExisting?: boolean } = {}) {
     server = registry.server;
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     client = new RegistryClient({ host: `127.0.0.1:${(server.address() as AddressInfo).port}`, retry: { retries: 0 } });
-    return client.pushBlob('ns/app', { digest, size: layer.length, open: async function* () { yield layer; } }, { mountFrom: 'uaishare/base' });
+    return client.pushBlob('ns/app', { digest, size: layer.length, open: async function* () { yield layer; } }, { mountFrom: 'uaishare/base', ...options });
   }
 
   it('mounts in one request, without asking first', async () => {
@@ -65,5 +69,23 @@ describe('RegistryClient mounts', () => {
     expect(await push(registry)).toEqual({ digest, uploaded: true, mounted: false });
     expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/ mount', `HEAD /v2/ns/app/blobs/${digest}`, 'PUT /v2/ns/app/blobs/uploads/u1']);
     expect(registry.received()).toBe(layer.length);
+  });
+
+  it('still skips the upload when closing the unused session fails (the registry expires it)', async () => {
+    const registry = fakeRegistry({ mounts: false, has: true, failDelete: true });
+    expect(await push(registry)).toEqual({ digest, uploaded: false, mounted: false });
+    expect(registry.received()).toBe(0);
+  });
+
+  it('with skipExisting: false, uploads into the refused mount\'s session without asking', async () => {
+    const registry = fakeRegistry({ mounts: false, has: true });
+    expect(await push(registry, { skipExisting: false })).toEqual({ digest, uploaded: true, mounted: false });
+    expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/ mount', 'PUT /v2/ns/app/blobs/uploads/u1']);
+  });
+
+  it('closes the session of an upload that failed, so a retry leaves none behind', async () => {
+    const registry = fakeRegistry({ mounts: false, has: false, failPut: true });
+    await expect(push(registry)).rejects.toThrow();
+    expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/ mount', `HEAD /v2/ns/app/blobs/${digest}`, 'PUT /v2/ns/app/blobs/uploads/u1', 'DELETE /v2/ns/app/blobs/uploads/u1']);
   });
 });
