@@ -14,11 +14,12 @@ async function checkMainModule(plan: ModelPlan, relative: (file: string) => stri
   for (const candidate of [`${base}.py`, `${base}.pyc`, path.join(base, '__init__.py')]) {
     if (await realpathOrUndefined(candidate)) return;
   }
-  throw missing(
-    plan,
-    `mainModule: ${relative(`${base}.py`)} does not exist (the server imports ${plan.model.mainModule} from the packed code)`,
-    'Fix mainModule in the config (a module name without .py, dots for packages), or add the file.',
-  );
+  const module = plan.model.mainModule!;
+  // `mnist_inference.py` reads as module `py` in package `mnist_inference`: say what was meant.
+  const fix = /\.pyc?$/.test(module)
+    ? `mainModule is a module name, not a file name: write mainModule: '${module.replace(/\.pyc?$/, '')}'.`
+    : 'Fix mainModule in the config (a module name without .py, dots for packages), or add the file.';
+  throw missing(plan, `mainModule: ${relative(`${base}.py`)} does not exist (the server imports ${module} from the packed code)`, fix);
 }
 
 /**

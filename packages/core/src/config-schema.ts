@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   catalogKeyPattern,
   hostPattern,
-  imagePattern,
+  imageProblem,
   imageReferencePattern,
   modelNamePattern,
   namespacePattern,
@@ -88,7 +88,12 @@ export const commonModelShape = {
     'Class the server instantiates.',
   ),
   modelDir: relativePath().optional().describe('Model folder, relative to packFilePath.'),
-  image: matching(imagePattern, 'name:tag in lowercase, like caffe-inference:v1').describe(
+  image: requiredString()
+    .check((ctx) => {
+      const problem = imageProblem(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${quoteValue(ctx.value)} is not valid: ${problem}` });
+    })
+    .describe(
     'Pushed as <host>/<namespace>/<image>.',
   ),
   os: matching(catalogKeyPattern, 'an OS like ubuntu or ubuntu-16.04').optional().describe('Picks the base image. @default "ubuntu"'),

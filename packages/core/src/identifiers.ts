@@ -13,6 +13,25 @@ const tag = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
 /** `name:tag` under the namespace (Docker's reference grammar; the tag is required). */
 export const imagePattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*:${tag}$`);
 
+/**
+ * Why a value is not a valid `image`, in the user's terms; undefined when it is one. A first path
+ * component that Docker would read as a registry host (`uhub.ucloud.cn/ns/app:v1`, `localhost/app:v1`)
+ * is refused too: the image is pushed under registry.host and registry.namespace, and would land in a
+ * repository named after the host.
+ */
+export function imageProblem(value: string): string | undefined {
+  const [first, ...rest] = value.split('/');
+  if (rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost')) {
+    return `starts with a registry host (${first}): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes`;
+  }
+  if (imagePattern.test(value)) return undefined;
+  if (/\s/.test(value)) return 'contains a space or line break: use name:tag with - or _ instead';
+  if (!value.includes(':')) return `has no tag: add one, like ${value.toLowerCase()}:v1`;
+  const name = value.slice(0, value.lastIndexOf(':'));
+  if (name !== name.toLowerCase()) return `the name must be lowercase: ${name.toLowerCase()}${value.slice(name.length)}`;
+  return 'must be name:tag, the name in lowercase letters, digits and . _ -, like caffe-inference:v1';
+}
+
 /** A registry host with an optional port: `uhub.ucloud.cn`, `127.0.0.1:5000`, `[::1]:5000`. */
 export const hostPattern = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]{1,5})?$/;
 

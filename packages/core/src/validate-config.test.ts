@@ -130,7 +130,7 @@ describe('validateConfig: problems name the model and the key', () => {
     },
     {
       name: 'the second model missing a key',
-      raw: config(undefined, { models: [mnist, { ...without('modelName'), name: 'second' }] }),
+      raw: config(undefined, { models: [mnist, { ...without('modelName'), name: 'second', image: 'second:v1' }] }),
       expected: ['models[1].modelName: required for framework caffe'],
     },
     {
@@ -155,12 +155,12 @@ describe('validateConfig: problems name the model and the key', () => {
     {
       name: 'an uppercase image',
       raw: config({ image: 'Caffe-Inference:test' }),
-      expected: ['models[0].image: "Caffe-Inference:test" is not valid: must be name:tag in lowercase, like caffe-inference:v1'],
+      expected: ['models[0].image: "Caffe-Inference:test" is not valid: the name must be lowercase: caffe-inference:test'],
     },
     {
       name: 'an image without a tag',
       raw: config({ image: 'caffe-inference' }),
-      expected: ['models[0].image: "caffe-inference" is not valid: must be name:tag in lowercase, like caffe-inference:v1'],
+      expected: ['models[0].image: "caffe-inference" is not valid: has no tag: add one, like caffe-inference:v1'],
     },
     { name: 'a number for mainClass', raw: config({ mainClass: 42 }), expected: ['models[0].mainClass: expected a string, got number'] },
     { name: 'null for modelDir', raw: config({ modelDir: null }), expected: ['models[0].modelDir: expected a string, got null'] },
@@ -184,6 +184,21 @@ describe('validateConfig: problems name the model and the key', () => {
         'models[1].name: duplicate model name "mnist" (also models[0]); names must be unique',
         'models[2].name: duplicate model name "mnist" (also models[0]); names must be unique',
       ],
+    },
+    {
+      name: 'two models with one image',
+      raw: config(undefined, { models: [mnist, { ...mnist, name: 'mnist2' }] }),
+      expected: ['models[1].image: "caffe-inference:test" is also the image of models[0]; each model needs its own name or tag, or one would overwrite the other'],
+    },
+    {
+      name: 'an image with a registry host in front',
+      raw: config({ image: 'uhub.ucloud.cn/team/mnist:v1' }),
+      expected: ['models[0].image: "uhub.ucloud.cn/team/mnist:v1" is not valid: starts with a registry host (uhub.ucloud.cn): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes'],
+    },
+    {
+      name: 'an image with a space',
+      raw: config({ image: 'mnist model:v1' }),
+      expected: ['models[0].image: "mnist model:v1" is not valid: contains a space or line break: use name:tag with - or _ instead'],
     },
     { name: 'an unknown top-level key', raw: config(undefined, { modles: [] }), expected: ['modles: unknown key'] },
     {
@@ -210,12 +225,12 @@ describe('validateConfig: problems name the model and the key', () => {
       raw: config(undefined, {
         models: [
           { ...mnist, image: 'UPPER:1', extra: true },
-          { ...without('mainClass'), name: 'b', framework: 'nope' },
-          { ...without('mainClass'), name: 'c' },
+          { ...without('mainClass'), name: 'b', framework: 'nope', image: 'b:1' },
+          { ...without('mainClass'), name: 'c', image: 'c:1' },
         ],
       }),
       expected: [
-        'models[0].image: "UPPER:1" is not valid: must be name:tag in lowercase, like caffe-inference:v1',
+        'models[0].image: "UPPER:1" is not valid: the name must be lowercase: upper:1',
         'models[0].extra: unknown key for framework caffe',
         'models[1].framework: unknown framework "nope"; known: caffe, keras, mxnet, self, tensorflow, tf, xgboost. A third-party framework needs its plugin in `plugins: [...]` or an installed uai-plugin-<framework> package',
         'models[2].mainClass: required for framework caffe',

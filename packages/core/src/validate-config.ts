@@ -97,6 +97,7 @@ export function validateConfig(raw: unknown, plugins: PluginRegistry): Validatio
 
   const resolved: ResolvedModel[] = [];
   const seen = new Map<string, number>();
+  const images = new Map<string, number>();
 
   raw.models.forEach((rawModel: unknown, index) => {
     const at = (key: string) => formatPath(['models', index, key]);
@@ -104,12 +105,23 @@ export function validateConfig(raw: unknown, plugins: PluginRegistry): Validatio
     if (!common.success) issues.push(...zodIssues(common.error, ['models', index]));
     if (!isObject(rawModel)) return;
 
+    let nameRepeated = false;
     if (typeof rawModel.name === 'string') {
       const first = seen.get(rawModel.name);
+      nameRepeated = first !== undefined;
       if (first !== undefined) {
         issues.push({ path: at('name'), message: `duplicate model name ${quoteValue(rawModel.name)} (also models[${first}]); names must be unique` });
       } else {
         seen.set(rawModel.name, index);
+      }
+    }
+    // Two models pushing to one tag would each report success, the later one over the other.
+    if (typeof rawModel.image === 'string' && !nameRepeated) {
+      const first = images.get(rawModel.image);
+      if (first !== undefined) {
+        issues.push({ path: at('image'), message: `${quoteValue(rawModel.image)} is also the image of models[${first}]; each model needs its own name or tag, or one would overwrite the other` });
+      } else {
+        images.set(rawModel.image, index);
       }
     }
 
