@@ -1,6 +1,7 @@
 import { redact } from '@uai/core/light';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { writeLine } from './output.js';
 import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -9,6 +10,12 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
   return n;
+}
+
+/** `--output` is checked with the rest of the command line, before any image is read. */
+function outputTarget(value: string): string {
+  if (!/^(oci|docker-archive):.+$/.test(value)) throw new InvalidArgumentError('expected oci:<dir> or docker-archive:<file>');
+  return value;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -47,7 +54,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         'native',
       ]),
     )
-    .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder')
+    .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder', outputTarget)
     .option('--force', 'rebuild and push even models whose inputs did not change since their last push')
     .addOption(new Option('--password <value>').hideHelp().argParser((value) => {
       secrets.push(value);
@@ -89,6 +96,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
+      // `build --json` promises one document on stdout, also for a command line that never parsed.
+      if (argv[0] === 'build' && argv.includes('--json')) {
+        const message = redact(error.message.replace(/^error: /, ''), [env.UHUB_PASSWORD, ...secrets]);
+        writeLine(process.stdout, JSON.stringify({ models: [], error: { code: 'UAI_USAGE', message } }, null, 2));
+      }
       return 2;
     }
     return reportError(error, env, secrets);
