@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSyn
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleBuildDir } from './assemble.js';
+import { assembleBuildDir, checkPackTree } from './assemble.js';
 import { checkInputs } from './check-inputs.js';
 import type { ModelPlan } from './plan.js';
 
@@ -50,6 +50,21 @@ describe('packing packFilePath', () => {
     });
     expect(existsSync(plan.buildDir)).toBe(false);
     expect(existsSync(`${plan.buildDir}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('--dry-run refuses the same link, creating nothing, and passes a tree assemble would pack', async () => {
+    const { base, root, code, plan } = project();
+    writeFileSync(path.join(code, 'checkpoint_dir', 'model.caffemodel'), 'ok');
+    await checkPackTree(plan, { root });
+    expect(existsSync(plan.buildDir)).toBe(false);
+    symlinkSync(path.join(base, 'outside-secret.txt'), path.join(code, 'leak.txt'));
+    await expect(checkPackTree(plan, { root })).rejects.toMatchObject({
+      code: 'UAI_UNSAFE_PATH',
+      message: expect.stringContaining('code/leak.txt is a symlink to'),
+    });
+    // A .uaiignore-d link is not packed, so not refused either.
+    await checkPackTree(plan, { root, ignored: (relative) => relative === 'leak.txt' });
+    expect(existsSync(plan.buildDir)).toBe(false);
   });
 
   it('refuses a required model file that is a symlink out of the project', async () => {

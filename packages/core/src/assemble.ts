@@ -22,10 +22,12 @@ interface CopyContext {
   /** Real paths of the folders being copied, to stop symlink loops. */
   ancestors: Set<string>;
   ignored?: (relative: string, isDir: boolean) => boolean;
+  /** Walk and check only (--dry-run): nothing is created or linked. */
+  checkOnly?: boolean;
 }
 
 async function copyTree(source: string, target: string, relative: string, ctx: CopyContext): Promise<void> {
-  await mkdir(target, { recursive: true });
+  if (!ctx.checkOnly) await mkdir(target, { recursive: true });
   const entries = (await readdir(source)).sort();
   for (const name of entries) {
     const from = path.join(source, name);
@@ -34,6 +36,8 @@ async function copyTree(source: string, target: string, relative: string, ctx: C
     let info = await lstat(from);
     let real = from;
     if (info.isSymbolicLink()) {
+      // A link .uaiignore names is left out unfollowed, wherever it points.
+      if (ctx.ignored?.(rel, false) || ctx.ignored?.(rel, true)) continue;
       // Model caches link to blobs; pack what a link points to, if it stays inside the project.
       const resolved = await realpathOrUndefined(from);
       if (!resolved) {
@@ -58,7 +62,7 @@ async function copyTree(source: string, target: string, relative: string, ctx: C
       ctx.ancestors.add(real);
       await copyTree(real, to, rel, ctx);
       ctx.ancestors.delete(real);
-    } else if (info.isFile()) {
+    } else if (info.isFile() && !ctx.checkOnly) {
       await placeFile(real, to);
     }
     // Sockets, fifos and devices are not packed.
@@ -123,6 +127,16 @@ export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions
   } finally {
     assembling.delete(temp);
   }
+}
+
+/**
+ * Walks packFilePath as `assembleBuildDir` would copy it and fails on the same links (broken, or out of
+ * the project), copying nothing: --dry-run's check of what a build would pack.
+ */
+export async function checkPackTree(plan: ModelPlan, options: Omit<AssembleOptions, 'files'>): Promise<void> {
+  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
+  const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
+  await copyTree(packReal, plan.buildDir, '', { plan, realRoot, ancestors: new Set([packReal]), ignored: options.ignored, checkOnly: true });
 }
 
 /** Writes only the rendered files (for --dry-run), leaving code/ out. */

@@ -1,4 +1,4 @@
-import { assembleBuildDir, writeRenderedOnly } from './assemble.js';
+import { assembleBuildDir, checkPackTree, writeRenderedOnly } from './assemble.js';
 import type { ImageBuilder, PushResult, StepContext } from './builder.js';
 import { checkInputs } from './check-inputs.js';
 import type { ModelPlan } from './plan.js';
@@ -15,7 +15,11 @@ export const modelSteps = {
   assemble: async (plan: ModelPlan, root: string, files: RenderedFile[]) =>
     assembleBuildDir(plan, { root, files, ignored: await loadIgnore(plan.packDir, root) }),
 
-  writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
+  /** --dry-run: the links assemble would refuse are refused here too; only the rendered files are written. */
+  writeRendered: async (plan: ModelPlan, root: string, files: RenderedFile[]) => {
+    await checkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) });
+    await writeRenderedOnly(plan, files);
+  },
 
   build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext) => builder.build(plan, ctx),
 

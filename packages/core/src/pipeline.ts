@@ -88,7 +88,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     enter('render', 'rendering');
     const files: RenderedFile[] = await modelSteps.render(plan, options.root);
     if (options.dryRun) {
-      await modelSteps.writeRendered(plan, files);
+      await modelSteps.writeRendered(plan, options.root, files);
       record({ status: 'planned' });
       task.title = `${plan.name}: planned ${plan.imageRef} FROM ${plan.baseImage}`;
       return;
