@@ -1,5 +1,6 @@
 // Skip unchanged with the Docker builder: a second `uai build` of the same inputs asks the registry
-// which inputs its image was made from and skips the model; a code change or --force builds again.
+// which inputs its image was made from and skips the model (so does the native builder); a code
+// change or --force builds again.
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eContext } from './support/context.js';
@@ -43,6 +44,13 @@ describe('uai build --builder docker, twice', () => {
     expect(digests(again.stdout).alpha).toBe((await client.manifest(repository, reference)).digest);
     expect(builds(again.dockerCalls)).toBe(0);
     expect(again.dockerCalls.filter((call) => / push /.test(call))).toEqual([]);
+
+    // The native builder skips them too: each tag holds an image of the same inputs (its label says
+    // so), though Docker built it and no record of ours names it.
+    const native = await runUai(project, ['build', '--json', '--builder', 'native'], env);
+    expect(native.code, native.stderr).toBe(0);
+    expect(statuses(native.stdout)).toEqual({ alpha: 'skipped', beta: 'skipped' });
+    expect(digests(native.stdout)).toEqual(digests(first.stdout));
 
     await appendFile(`${project.dir}/models/beta/mnist_inference.py`, '\n# a one-line change\n');
     const changed = await runUai(project, ['build', '--json', '--builder', 'docker'], env);

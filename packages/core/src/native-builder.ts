@@ -348,6 +348,19 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
     return pending;
   }
 
+  /** The image the model's tag holds: its digest and the inputs key it was labelled with (see `NativeBuilder`). */
+  async function heldInputs(plan: ModelPlan, ctx: StepContext): Promise<{ digest: string; inputs?: string } | undefined> {
+    const ref = parseReference(plan.imageRef);
+    try {
+      const image = await resolveBaseImage(clientFor(ref.host), ref, { signal: ctx.signal });
+      // The tag's own digest (an index's, when Docker pushed one): what `docker push` reported.
+      return { digest: image.referenceDigest, inputs: image.config.config?.Labels?.[inputsLabel] };
+    } catch (error) {
+      if (error instanceof RegistryError && error.kind === 'not-found') return undefined;
+      throw toUaiError(error, plan, 'push', ref.host);
+    }
+  }
+
   /** The image config; its `ai.uai.inputs` label is the digest of the same config without that label. */
   function makeConfig(model: BuiltModel, plan: ModelPlan, digests: readonly { digest: string; diffId?: string }[]): ImageConfig {
     const changes = {
@@ -448,17 +461,7 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
 
     inputsKey: (plan) => keys.get(plan.name),
 
-    async registryInputs(plan: ModelPlan, ctx: StepContext): Promise<{ digest: string; inputs?: string } | undefined> {
-      const ref = parseReference(plan.imageRef);
-      try {
-        const image = await resolveBaseImage(clientFor(ref.host), ref, { signal: ctx.signal });
-        // The tag's own digest (an index's, when Docker pushed one): what `docker push` reported.
-        return { digest: image.referenceDigest, inputs: image.config.config?.Labels?.[inputsLabel] };
-      } catch (error) {
-        if (error instanceof RegistryError && error.kind === 'not-found') return undefined;
-        throw toUaiError(error, plan, 'push', ref.host);
-      }
-    },
+    registryInputs: heldInputs,
 
     async prepare(given: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
       log = ctx.log;
@@ -568,6 +571,14 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
             // manifest it holds, so those need neither a look nor a byte.
             await recording;
             present = await blobsHeldBy(imagesFileOf(plan), plan.name, plan.imageRef, current);
+            // A tag we have no record of pushing (the Docker builder pushed it, or this is a fresh
+            // clone) is skipped all the same when its image was made from the same inputs: its label
+            // says so, as the Docker builder's skip reads it.
+            if (!present && (await heldInputs(plan, ctx))?.inputs === keys.get(plan.name)) {
+              ctx.log(`${plan.name}: unchanged (its tag holds an image of the same inputs), skipped`);
+              await cacheFor(plan).layers.save();
+              return { digest: current, skipped: true };
+            }
           }
         }
         ctx.log(`pushing to ${plan.imageRef}`);
