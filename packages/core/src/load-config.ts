@@ -110,7 +110,7 @@ export async function loadConfigFile(
   if (result.isEmpty) {
     throw new UaiError(
       'UAI_CONFIG_LOAD_FAILED',
-      `The config file ${result.filepath} is empty. Put the config in it (export default defineConfig({ registry, models })), or remove it.`,
+      `The config file ${result.filepath} is empty or exports no config. Put the config in it as its default export (export default defineConfig({ registry, models })), or remove it.`,
     );
   }
 

@@ -14,7 +14,9 @@ export function skipUnchanged(inner: ImageBuilder, probe: NativeBuilder, options
 
   async function keyOf(plan: ModelPlan, ctx: StepContext): Promise<{ key?: string; unchanged?: { digest: string } }> {
     try {
-      await probe.build(plan, ctx);
+      // The probe packs layers only to hash them: its "packing ... layer" lines would read as a build.
+      ctx.log('checking whether the inputs changed since the last push');
+      await probe.build(plan, { ...ctx, log: () => {} });
       const key = probe.inputsKey(plan);
       if (!key || options.force) return { key };
       const held = await probe.registryInputs(plan, ctx);

@@ -31,4 +31,12 @@ describe('.uaiignore', () => {
     expect(ignored('secrets.txt', false)).toBe(true);
     expect(ignored('main.py', false)).toBe(false);
   });
+
+  it('always leaves out the packed folder\'s .git, with or without a .uaiignore', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'uai-ignore-'));
+    const ignored = await loadIgnore(root, root);
+    expect(ignored('.git', true)).toBe(true);
+    expect(ignored('.gitignore', false)).toBe(false);
+    expect(ignored('src/git', true)).toBe(false);
+  });
 });

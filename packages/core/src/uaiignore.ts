@@ -30,8 +30,9 @@ export function createIgnore(source: string | undefined, alwaysIgnored: readonly
 }
 
 /**
- * The ignore rules of a packed folder: its `.uaiignore`, plus the project's own `.uai/` folder when
- * it lies inside (packing `.` must not pack the build folder into itself).
+ * The ignore rules of a packed folder: its `.uaiignore`, plus its `.git/` (history is no part of a
+ * service) and the project's own `.uai/` folder when it lies inside (packing `.` must not pack the
+ * build folder into itself).
  */
 export async function loadIgnore(packDir: string, root: string): Promise<IgnorePredicate> {
   let source: string | undefined;
@@ -42,5 +43,5 @@ export async function loadIgnore(packDir: string, root: string): Promise<IgnoreP
   }
   const uaiDir = path.relative(packDir, path.join(root, '.uai'));
   const inside = !uaiDir.startsWith('..') && !path.isAbsolute(uaiDir);
-  return createIgnore(source, inside ? [uaiDir.split(path.sep).join('/')] : []);
+  return createIgnore(source, ['.git', ...(inside ? [uaiDir.split(path.sep).join('/')] : [])]);
 }

@@ -1,8 +1,8 @@
-import { ConfigError, UaiError } from '@uai/core';
+import { ConfigError, UaiError, prepareRun } from '@uai/core';
 import path from 'node:path';
 import { configSource, flagForConfigPath, modelNameFromImage, parsePackdockerArgs } from '../packdocker-args.js';
 import { writeLine } from '../output.js';
-import { buildAndReport } from './build.js';
+import { buildAndReport, cliDir } from './build.js';
 
 /**
  * `uai packdocker <framework> --old_flags`: one model through the same engine as `uai build`, paths
@@ -34,7 +34,14 @@ export async function packdockerCommand(
   }
 
   const model = { name: modelNameFromImage(args.model.image), framework: args.framework, ...args.model };
+  const inline = { path: path.join(cwd, 'uai.packdocker'), config: { registry: args.registry, models: [model] } };
   if (args.printConfig) {
+    // Print only a config that `uai build` would take: checked as a build checks it, nothing run.
+    try {
+      await prepareRun({ cwd, inline, env, fallbackFrom: cliDir, ignoreLock: true });
+    } catch (error) {
+      throw error instanceof ConfigError ? inFlagTerms(error, framework) : error;
+    }
     writeLine(process.stdout, configSource(args, model));
     return 0;
   }
@@ -47,7 +54,7 @@ export async function packdockerCommand(
     return await buildAndReport(
       {
         cwd,
-      inline: { path: path.join(cwd, 'uai.packdocker'), config: { registry: args.registry, models: [model] } },
+        inline,
         push: args.push,
         secrets: args.secrets,
       },
