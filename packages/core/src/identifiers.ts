@@ -20,16 +20,22 @@ export const imagePattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*:
  * repository named after the host.
  */
 export function imageProblem(value: string): string | undefined {
+  const general = 'must be name:tag, the name in lowercase letters, digits and . _ -, like caffe-inference:v1';
   const [first, ...rest] = value.split('/');
   if (rest.length > 0 && (first!.includes('.') || first!.includes(':') || first === 'localhost')) {
+    if (!/^[A-Za-z0-9.:-]+$/.test(first!)) return general;
     return `starts with a registry host (${first}): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes`;
   }
   if (imagePattern.test(value)) return undefined;
+  if (value === '') return `is empty: ${general}`;
   if (/\s/.test(value)) return 'contains a space or line break: use name:tag with - or _ instead';
-  if (!value.includes(':')) return `has no tag: add one, like ${value.toLowerCase()}:v1`;
+  // A suggestion only when it is itself valid; otherwise the rule.
+  const suggest = (fixed: string, say: string) => (imagePattern.test(fixed) ? say : general);
+  if (!value.includes(':')) return suggest(`${value.toLowerCase()}:v1`, `has no tag: add one, like ${value.toLowerCase()}:v1`);
   const name = value.slice(0, value.lastIndexOf(':'));
-  if (name !== name.toLowerCase()) return `the name must be lowercase: ${name.toLowerCase()}${value.slice(name.length)}`;
-  return 'must be name:tag, the name in lowercase letters, digits and . _ -, like caffe-inference:v1';
+  const lower = `${name.toLowerCase()}${value.slice(name.length)}`;
+  if (name !== name.toLowerCase()) return suggest(lower, `the name must be lowercase: ${lower}`);
+  return general;
 }
 
 /** A registry host with an optional port: `uhub.ucloud.cn`, `127.0.0.1:5000`, `[::1]:5000`. */

@@ -573,8 +573,8 @@ export function nativeBuilder(options: NativeBuilderOptions = {}): NativeBuilder
             present = await blobsHeldBy(imagesFileOf(plan), plan.name, plan.imageRef, current);
             // A tag we have no record of pushing (the Docker builder pushed it, or this is a fresh
             // clone) is skipped all the same when its image was made from the same inputs: its label
-            // says so, as the Docker builder's skip reads it.
-            if (!present && (await heldInputs(plan, ctx))?.inputs === keys.get(plan.name)) {
+            // says so, as the Docker builder's skip reads it. A tag we cannot read only costs the skip.
+            if (!present && (await heldInputs(plan, ctx).catch(() => undefined))?.inputs === keys.get(plan.name)) {
               ctx.log(`${plan.name}: unchanged (its tag holds an image of the same inputs), skipped`);
               await cacheFor(plan).layers.save();
               return { digest: current, skipped: true };

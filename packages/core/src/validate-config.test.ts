@@ -196,6 +196,23 @@ describe('validateConfig: problems name the model and the key', () => {
       expected: ['models[0].image: "uhub.ucloud.cn/team/mnist:v1" is not valid: starts with a registry host (uhub.ucloud.cn): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes'],
     },
     {
+      // Docker reads a first component with a dot as a registry host, so uai does too.
+      name: 'an image whose first path component has a dot',
+      raw: config({ image: 'my.models/app:v1' }),
+      expected: ['models[0].image: "my.models/app:v1" is not valid: starts with a registry host (my.models): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes'],
+    },
+    { name: 'a nested image path', raw: config({ image: 'team/app:v1' }), expected: [] },
+    {
+      name: 'an empty image',
+      raw: config({ image: '' }),
+      expected: ['models[0].image: "" is not valid: is empty: must be name:tag, the name in lowercase letters, digits and . _ -, like caffe-inference:v1'],
+    },
+    {
+      name: 'an image with a character no fix makes valid',
+      raw: config({ image: 'Foo$:v1' }),
+      expected: ['models[0].image: "Foo$:v1" is not valid: must be name:tag, the name in lowercase letters, digits and . _ -, like caffe-inference:v1'],
+    },
+    {
       name: 'an image with a space',
       raw: config({ image: 'mnist model:v1' }),
       expected: ['models[0].image: "mnist model:v1" is not valid: contains a space or line break: use name:tag with - or _ instead'],
