@@ -1,7 +1,7 @@
 import { redact } from '@uai/core/light';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { writeLine } from './output.js';
+import { jsonErrorDocument, writeLine } from './output.js';
 import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -99,7 +99,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       // `build --json` promises one document on stdout, also for a command line that never parsed.
       if (argv[0] === 'build' && argv.includes('--json')) {
         const message = redact(error.message.replace(/^error: /, ''), [env.UHUB_PASSWORD, ...secrets]);
-        writeLine(process.stdout, JSON.stringify({ models: [], error: { code: 'UAI_USAGE', message } }, null, 2));
+        writeLine(process.stdout, jsonErrorDocument('UAI_USAGE', message));
       }
       return 2;
     }

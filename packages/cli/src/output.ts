@@ -12,3 +12,8 @@ export function chooseRenderer(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean
 export function writeLine(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }
+
+/** What `build --json` prints for a run that never started (exit 2): no models, the error. The message is already masked. */
+export function jsonErrorDocument(code: string, message: string): string {
+  return JSON.stringify({ models: [], error: { code, message } }, null, 2);
+}

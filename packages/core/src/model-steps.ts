@@ -15,11 +15,10 @@ export const modelSteps = {
   assemble: async (plan: ModelPlan, root: string, files: RenderedFile[]) =>
     assembleBuildDir(plan, { root, files, ignored: await loadIgnore(plan.packDir, root) }),
 
-  /** --dry-run: the links assemble would refuse are refused here too; only the rendered files are written. */
-  writeRendered: async (plan: ModelPlan, root: string, files: RenderedFile[]) => {
-    await checkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) });
-    await writeRenderedOnly(plan, files);
-  },
+  /** --dry-run's stand-in for assemble: refuses the links assemble would refuse, copying nothing. */
+  checkPack: async (plan: ModelPlan, root: string) => checkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) }),
+
+  writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
 
   build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext) => builder.build(plan, ctx),
 

@@ -88,7 +88,8 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     enter('render', 'rendering');
     const files: RenderedFile[] = await modelSteps.render(plan, options.root);
     if (options.dryRun) {
-      await modelSteps.writeRendered(plan, options.root, files);
+      await modelSteps.checkPack(plan, options.root);
+      await modelSteps.writeRendered(plan, files);
       record({ status: 'planned' });
       task.title = `${plan.name}: planned ${plan.imageRef} FROM ${plan.baseImage}`;
       return;

@@ -1,7 +1,7 @@
 import { build, formatSummary, isUaiError, jsonReport, redact, type BuildOptions, type ModelResult } from '@uai/core';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from '../interrupt.js';
-import { chooseRenderer, writeLine } from '../output.js';
+import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
 
 export interface BuildFlags {
   model?: string[];
@@ -56,8 +56,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
     // --json promises one document on stdout: a run that never started still gets one, with the error.
     if (json) {
       const info = isUaiError(error) ? { code: error.code, message: error.message } : { code: 'UAI_INTERNAL', message: String(error) };
-      const masked = { ...info, message: redact(info.message, [env.UHUB_PASSWORD, ...(options.secrets ?? [])]) };
-      writeLine(process.stdout, JSON.stringify({ models: [], error: masked }, null, 2));
+      writeLine(process.stdout, jsonErrorDocument(info.code, redact(info.message, [env.UHUB_PASSWORD, ...(options.secrets ?? [])])));
     }
     throw error;
   } finally {

@@ -35,32 +35,19 @@ export async function packdockerCommand(
 
   const model = { name: modelNameFromImage(args.model.image), framework: args.framework, ...args.model };
   const inline = { path: path.join(cwd, 'uai.packdocker'), config: { registry: args.registry, models: [model] } };
-  if (args.printConfig) {
-    // Print only a config that `uai build` would take: checked as a build checks it, nothing run.
-    try {
-      await prepareRun({ cwd, inline, env, fallbackFrom: cliDir, ignoreLock: true });
-    } catch (error) {
-      throw error instanceof ConfigError ? inFlagTerms(error, framework) : error;
-    }
-    writeLine(process.stdout, configSource(args, model));
-    return 0;
-  }
   const childEnv = {
     ...env,
     ...(args.username ? { UHUB_USERNAME: args.username } : {}),
     ...(args.password ? { UHUB_PASSWORD: args.password } : {}),
   };
   try {
-    return await buildAndReport(
-      {
-        cwd,
-        inline,
-        push: args.push,
-        secrets: args.secrets,
-      },
-      args.json,
-      childEnv,
-    );
+    if (args.printConfig) {
+      // Print only a config that `uai build` would take: checked as a build checks it, nothing run.
+      await prepareRun({ cwd, inline, env, fallbackFrom: cliDir, ignoreLock: true });
+      writeLine(process.stdout, configSource(args, model));
+      return 0;
+    }
+    return await buildAndReport({ cwd, inline, push: args.push, secrets: args.secrets }, args.json, childEnv);
   } catch (error) {
     throw error instanceof ConfigError ? inFlagTerms(error, framework) : error;
   }
