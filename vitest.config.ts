@@ -14,6 +14,9 @@ export default defineConfig({
           include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
           exclude: ['**/*.process.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // vitest's 5 s default is too tight on a loaded 2-core machine (a 12-model pipeline test
+          // timed out at it in 2 of 5 runs); a hung test still fails, just later.
+          testTimeout: 30_000,
           // Compiled configs and templates go to a cache of the tests' own, not the user's.
           env: { XDG_CACHE_HOME: path.join(os.tmpdir(), `uai-unit-cache-${process.pid}`) },
         },

@@ -1,4 +1,4 @@
-import { redact } from '@uai/core/light';
+import { redact, secretsOf } from '@uai/core/light';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { jsonErrorDocument, writeLine } from './output.js';
@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .exitOverride()
     .showHelpAfterError('(run uai --help for usage)')
     // Commander quotes a rejected value in its message (`--password hunter2`): mask secrets there too.
-    .configureOutput({ outputError: (text, write) => write(redact(text, [env.UHUB_PASSWORD, ...secrets])) });
+    .configureOutput({ outputError: (text, write) => write(redact(text, secretsOf(env, secrets))) });
 
   program
     .command('build')
@@ -98,7 +98,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
       // `build --json` promises one document on stdout, also for a command line that never parsed.
       if (argv[0] === 'build' && argv.includes('--json')) {
-        const message = redact(error.message.replace(/^error: /, ''), [env.UHUB_PASSWORD, ...secrets]);
+        const message = redact(error.message.replace(/^error: /, ''), secretsOf(env, secrets));
         writeLine(process.stdout, jsonErrorDocument('UAI_USAGE', message));
       }
       return 2;

@@ -44,7 +44,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['jiti', 'esbuild', 'execa', 'undici', 'undici/*', 'typescript'],
+  // @uai/core itself: the config loader hands configs this very module, by its package name.
+  external: ['@uai/core', 'jiti', 'esbuild', 'execa', 'undici', 'undici/*', 'typescript'],
   // CommonJS dependencies (handlebars, cosmiconfig) call require() for Node's own modules.
   banner: { js: "import { createRequire as __uaiCreateRequire } from 'node:module';\nconst require = __uaiCreateRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',

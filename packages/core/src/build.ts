@@ -1,13 +1,15 @@
-import type { ImageBuilder } from './builder.js';
-import { chooseBuilder } from './choose-builder.js';
-import type { Builder } from './config-schema.js';
-import { credentialsFromEnv } from './credentials.js';
-import { dockerBuilder } from './docker-builder.js';
-import { runPipeline, type RendererKind } from './pipeline.js';
-import { retryPolicyFromEnv } from './push-retry.js';
-import { prepareRun, type PreparedRun, type PrepareOptions } from './prepare-run.js';
-import { SecretStore } from './redact.js';
-import { exitCodeFor, type BuildReport, type ModelResult } from './report.js';
+import type { ImageBuilder } from './builders/builder.js';
+import { chooseBuilder } from './builders/choose.js';
+import { credentialsFromEnv } from './builders/credentials.js';
+import { dockerBuilder } from './builders/docker/docker-builder.js';
+import type { Builder } from './config/schema.js';
+import { pinToLock } from './lock/pin.js';
+import { runPipeline, type RendererKind } from './pipeline/pipeline.js';
+import type { ModelResult } from './pipeline/result.js';
+import { prepareRun, type PreparedRun, type PrepareOptions } from './plan/prepare-run.js';
+import type { BuiltinPlugins } from './plugins/registry.js';
+import { exitCodeFor, type BuildReport } from './report/report.js';
+import { SecretStore } from './secrets/redact.js';
 
 export interface BuildOptions {
   cwd?: string;
@@ -35,6 +37,8 @@ export interface BuildOptions {
   fallbackFrom?: string;
   /** A config made in memory instead of a file (see PrepareOptions.inline). */
   inline?: PrepareOptions['inline'];
+  /** The packages of the built-in frameworks (the CLI's table). */
+  builtin?: BuiltinPlugins;
   /** More values to mask in all output (API keys given to `uai packdocker`). */
   secrets?: readonly string[];
   onPrepared?: (run: PreparedRun) => void;
@@ -47,10 +51,10 @@ async function pickBuilder(options: BuildOptions, run: PreparedRun, env: NodeJS.
   if (options.dryRun) return dockerBuilder({ env });
   const chosen = await chooseBuilder(options.builder ?? run.config.builder, {
     env,
+    root: run.root,
     push: options.push ?? true,
     output: options.output,
     force: options.force,
-    retry: retryPolicyFromEnv(env),
   });
   options.onBuilder?.(chosen.reason);
   return chosen.builder;
@@ -59,18 +63,18 @@ async function pickBuilder(options: BuildOptions, run: PreparedRun, env: NodeJS.
 /** `uai build` as a function: prepare (exit 2 on bad config), then the pipeline. */
 export async function build(options: BuildOptions = {}): Promise<BuildReport & { run: PreparedRun }> {
   const env = options.env ?? process.env;
-  const run = await prepareRun({
+  const prepared = await prepareRun({
     cwd: options.cwd,
     configFile: options.configFile,
     env,
     models: options.models,
     fallbackFrom: options.fallbackFrom,
     inline: options.inline,
+    builtin: options.builtin,
   });
+  const run = await pinToLock(prepared);
   options.onPrepared?.(run);
-  const secrets = new SecretStore();
-  secrets.add(env.UHUB_PASSWORD);
-  for (const secret of options.secrets ?? []) secrets.add(secret);
+  const secrets = SecretStore.of(env, options.secrets);
   const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
   const builder = await pickBuilder(options, run, env);
   try {

@@ -1,20 +1,36 @@
-export { parseReference, formatReference, referenceTarget, isLoopbackHost, writtenRegistryHost, type ImageReference } from './reference.js';
-export { mediaTypes, choosePlatform, convertMediaType, layerMediaType, formatOf, isIndex, type Descriptor, type ImageIndex, type ImageManifest, type ManifestFormat, type Platform } from './media-types.js';
-export { tarHeader, tarEntrySize, splitUstarPath, tarTrailer } from './tar.js';
-export { normalizeEntries, tarChunks, tarHashParts, byteStream, tarSize, digestLayer, deterministicGzip, sourceDateEpoch, HashTap, type LayerEntry, type LayerDigests } from './layer.js';
-export { walkDirectory, normalMode } from './fs-entries.js';
-export { LayerCache, layerKey, type CachedLayer } from './layer-cache.js';
-export { prepareLayer, type PreparedLayer, type PrepareLayerOptions } from './prepare-layer.js';
-export { HashPool, sharedHashPool, type HashPart } from './hash-pool.js';
-export { parseChallenge, repositoryScope, type AuthChallenge } from './auth-challenge.js';
-export { dockerConfigCredential, dockerConfigDir, runCredentialHelper, normalizeConfigHost, type Credential, type HelperRunner } from './docker-credentials.js';
-export { RegistryClient, type RegistryClientOptions, type BlobSource, type ManifestResponse } from './registry-client.js';
-export { maxUploadSlots } from './upload-slots.js';
-export { RegistryError, type RegistryErrorKind } from './registry-error.js';
-export { withRetries, RetryableStatus, isResetError, isRetryableStatus, parseRetryAfter, backoffDelay, type RetryOptions } from './retry.js';
-export { buildImageConfig, buildManifest, mergeEnv, jsonBytes, sha256Digest, type ImageConfig, type ConfigChanges, type AddedLayer } from './image.js';
-export { resolveBaseImage, type BaseImage } from './base-image.js';
-export { fileBlobStore, type BlobStore } from './blob-store.js';
+// The one export list of @uai/oci: what its users (@uai/core) need, nothing else. Folders as in
+// go-containerregistry: name (references, registry hosts), image (configs, manifests, digests), layer
+// (tar layers), cache, authn (credentials), remote (the registry client), layout (outputs).
+export {
+  parseReference,
+  referenceTarget,
+  writtenRegistryHost,
+  registryHostOf,
+  registryNameOf,
+  canonicalRegistryHost,
+  credentialServerUrl,
+  dockerHubHost,
+  dockerHubServerUrl,
+  type ImageReference,
+} from './name/reference.js';
+export { buildImageConfig, type ImageConfig } from './image/config.js';
+export { buildManifest } from './image/manifest.js';
+export { mediaTypes, type ManifestFormat } from './image/media-types.js';
+export { jsonBytes, sha256Digest } from './image/digest.js';
+export { digestLayer, sourceDateEpoch, type LayerEntry } from './layer/layer.js';
+export { walkDirectory } from './layer/entries.js';
+export { prepareLayer, type PreparedLayer } from './layer/prepare-layer.js';
+export { LayerCache } from './cache/layer-cache.js';
+export { fileBlobStore } from './cache/blob-store.js';
+export { dockerConfigDir, readDockerConfig, type DockerConfigFile } from './authn/docker-config.js';
+export { dockerConfigCredential, type Credential } from './authn/credentials.js';
+export { RegistryClient } from './remote/client.js';
+export { RegistryError } from './remote/errors.js';
+export { isResetError, RetryableStatus, retryDelay, type RetryOptions, type RetryPolicy } from './remote/retry.js';
+export { maxUploadSlots } from './remote/upload-slots.js';
+export { resolveBaseImage, type BaseImage } from './remote/read-image.js';
+export { pushImage, type ComposedImage, type LayerDigest } from './remote/push-image.js';
+export type { ImageBlobs } from './layout/image-blobs.js';
+export { writeOciLayout } from './layout/oci-layout.js';
+export { writeDockerArchive } from './layout/docker-archive.js';
 export { writeFileAtomic } from './write-atomic.js';
-export { pushImage, mapLimit, type LocalLayer, type PushImageOptions, type PushImageResult } from './push-image.js';
-export { writeOciLayout, writeDockerArchive, dockerArchiveEntries, type ImageBlobs } from './image-output.js';

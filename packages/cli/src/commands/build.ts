@@ -1,4 +1,6 @@
 import { build, formatSummary, isUaiError, jsonReport, redact, type BuildOptions, type ModelResult } from '@uai/core';
+import { secretsOf } from '@uai/core/light';
+import { builtinPlugins } from '../builtin-plugins.js';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from '../interrupt.js';
 import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
@@ -40,6 +42,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       renderer: chooseRenderer(env, process.stderr),
       signal: interrupt.signal,
       fallbackFrom: cliDir,
+      builtin: builtinPlugins,
       onBuilder: (reason) => writeLine(process.stderr, reason),
       onPrepared: (run) => {
         for (const warning of run.warnings) writeLine(process.stderr, `warning: ${warning}`);
@@ -56,7 +59,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
     // --json promises one document on stdout: a run that never started still gets one, with the error.
     if (json) {
       const info = isUaiError(error) ? { code: error.code, message: error.message } : { code: 'UAI_INTERNAL', message: String(error) };
-      writeLine(process.stdout, jsonErrorDocument(info.code, redact(info.message, [env.UHUB_PASSWORD, ...(options.secrets ?? [])])));
+      writeLine(process.stdout, jsonErrorDocument(info.code, redact(info.message, secretsOf(env, options.secrets))));
     }
     throw error;
   } finally {

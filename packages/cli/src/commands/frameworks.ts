@@ -1,7 +1,8 @@
-import { builtinFrameworks, chooseBaseImage, effectiveRegistry, loadConfigFile, registrySchema, resolvePlugins, type UaiPlugin } from '@uai/core';
+import { chooseBaseImage, effectiveRegistry, loadConfigFile, registrySchema, resolvePlugins, type UaiPlugin } from '@uai/core';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeLine } from '../output.js';
+import { builtinPlugins } from '../builtin-plugins.js';
 import { cliDir } from './build.js';
 
 /** One block per framework: its aiArchV values and the default base image of each. */
@@ -40,10 +41,10 @@ export async function frameworksCommand(env: NodeJS.ProcessEnv, cwd = process.cw
   const found = new Map<string, UaiPlugin>();
   const configured = await loadConfigFile({ cwd }).catch(() => null);
   const fromConfig = (configured?.config as { plugins?: unknown[] } | undefined)?.plugins ?? [];
-  const names = [...Object.keys(builtinFrameworks), ...installedThirdParty(cwd)];
+  const names = [...Object.keys(builtinPlugins), ...installedThirdParty(cwd)];
   for (const framework of names) {
     // One at a time: a plugin that is not installed is left out, not fatal.
-    const registry = await resolvePlugins({ projectDir: cwd, frameworks: [framework], fallbackFrom: cliDir }).catch(() => undefined);
+    const registry = await resolvePlugins({ projectDir: cwd, frameworks: [framework], fallbackFrom: cliDir, builtin: builtinPlugins }).catch(() => undefined);
     for (const plugin of registry?.plugins() ?? []) found.set(plugin.name, plugin);
   }
   const configuredRegistry = await resolvePlugins({ projectDir: cwd, configured: fromConfig, frameworks: [] }).catch(() => undefined);

@@ -2,6 +2,7 @@ import { ConfigError, UaiError, prepareRun } from '@uai/core';
 import path from 'node:path';
 import { configSource, flagForConfigPath, modelNameFromImage, parsePackdockerArgs } from '../packdocker-args.js';
 import { writeLine } from '../output.js';
+import { builtinPlugins } from '../builtin-plugins.js';
 import { buildAndReport, cliDir } from './build.js';
 
 /**
@@ -43,7 +44,7 @@ export async function packdockerCommand(
   try {
     if (args.printConfig) {
       // Print only a config that `uai build` would take: checked as a build checks it, nothing run.
-      await prepareRun({ cwd, inline, env, fallbackFrom: cliDir, ignoreLock: true });
+      await prepareRun({ cwd, inline, env, fallbackFrom: cliDir, builtin: builtinPlugins });
       writeLine(process.stdout, configSource(args, model));
       return 0;
     }

@@ -1,0 +1,98 @@
+import { parseReference } from '@uai/oci';
+import { UaiError } from '../../errors/uai-error.js';
+import type { ModelPlan } from '../../plan/plan.js';
+import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from '../builder.js';
+import { composeImage } from './compose.js';
+import { nativeFailure } from './failure.js';
+import { ImageRecords } from './image-records.js';
+import { hashLayers, packModel, type PackedModel } from './pack.js';
+import { outputPublisher, type Publisher } from './publish-layout.js';
+import { publishToRegistry } from './publish-registry.js';
+import { NativeSession, type NativeSessionOptions } from './session.js';
+
+export interface NativeBuilderOptions extends Omit<NativeSessionOptions, 'env'> {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Where the image also goes: `oci:<dir>` (an OCI image layout) or `docker-archive:<file>` (for
+   * `docker load`). Relative paths start at the project root. @default none
+   */
+  output?: string;
+  /** Push even when the registry's image was made from the same inputs. @default false */
+  force?: boolean;
+  /** Blobs uploaded (or checked, or mounted) at once per model. @default 6 */
+  concurrency?: number;
+}
+
+/**
+ * Builds and pushes without a Docker engine: reads the base image from its registry, packs our three
+ * layers, composes the image (ENV, EXPOSE, CMD, labels) and publishes it: to its registry over the
+ * distribution API (blobs, then the manifest), and to the `--output` file or folder.
+ *
+ * The steps, each a module of this folder: session (clients, caches, base images) -> pack (layers and
+ * the image's recipe) -> compose (config and manifest, pure) -> publish-registry / publish-layout.
+ */
+export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
+  const session = new NativeSession({ ...options, env: options.env ?? process.env });
+  const records = new ImageRecords(session.paths.imagesFile);
+  const pushing = options.push !== false;
+  const publishers: Publisher[] = options.output ? [outputPublisher(options.output, options.root)] : [];
+  const packed = new Map<string, PackedModel>();
+  /** Each model's tag digest, asked for while it is packed (see build). */
+  const tagDigests = new Map<string, Promise<string | undefined>>();
+
+  /** Asks what the model's tag holds now, without waiting: push needs it to skip an unchanged model. */
+  function askTag(plan: ModelPlan, ctx: StepContext): void {
+    const ref = parseReference(plan.imageRef);
+    const current = session.clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
+    current.catch(() => {}); // a failure is reported by push, which awaits it
+    tagDigests.set(plan.name, current);
+  }
+
+  async function publishOutputs(model: PackedModel, ctx: StepContext): Promise<void> {
+    if (publishers.length === 0) return;
+    try {
+      const image = composeImage(model.recipe, await hashLayers(model, session, ctx.signal));
+      for (const publisher of publishers) await publisher.publish(model, image, ctx);
+    } catch (error) {
+      throw nativeFailure(error, model.plan, 'build', { host: model.recipe.base.ref.host }, ctx.signal);
+    }
+  }
+
+  return {
+    name: 'native',
+
+    async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
+      session.log = ctx.log;
+      // Read the base images while the models check, render and assemble, and while we log in: off each
+      // build's critical path. A failure is reported by the model that awaits it, in build.
+      for (const plan of plans) session.baseImage(plan.baseImage, ctx.signal).catch(() => {});
+      await session.login(credentials, ctx.signal);
+    },
+
+    async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
+      if (pushing && !options.force) askTag(plan, ctx);
+      // Without a push, or for an --output, every digest is needed now; a push learns the weights' on the way up.
+      const model = await packModel(plan, session, ctx, { resolveNow: !pushing || publishers.length > 0 });
+      packed.set(plan.name, model);
+      await publishOutputs(model, ctx);
+    },
+
+    async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult> {
+      const model = packed.get(plan.name);
+      if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
+      try {
+        return await publishToRegistry(model, session, records, ctx, { force: options.force, tagDigest: tagDigests.get(plan.name), concurrency: options.concurrency });
+      } catch (error) {
+        throw nativeFailure(error, plan, 'push', { host: parseReference(plan.imageRef).host }, ctx.signal);
+      } finally {
+        await session.layerCache.save();
+      }
+    },
+
+    async dispose(): Promise<void> {
+      await session.dispose();
+      packed.clear();
+      tagDigests.clear();
+    },
+  };
+}

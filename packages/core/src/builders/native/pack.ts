@@ -1,0 +1,85 @@
+import { digestLayer, parseReference, prepareLayer, sha256Digest, type BaseImage, type LayerDigest, type PreparedLayer, type RegistryClient } from '@uai/oci';
+import type { ModelPlan } from '../../plan/plan.js';
+import { servicePort } from '../../plan/platform.js';
+import type { StepContext } from '../builder.js';
+import { dockerfileLabel, type ImageRecipe } from './compose.js';
+import { readDockerfile } from './dockerfile-changes.js';
+import { nativeFailure } from './failure.js';
+import { modelLayerEntries } from './model-layers.js';
+import type { NativeSession } from './session.js';
+
+/** A model ready to publish: its recipe, and its layers (their digests known, or learnt as they are pushed). */
+export interface PackedModel {
+  plan: ModelPlan;
+  recipe: ImageRecipe;
+  layers: PreparedLayer[];
+  /** The client of the base image's registry (its layers are read from there). */
+  baseClient: RegistryClient;
+}
+
+/** Reads the model's base image, once for every model built on it. */
+async function readBase(plan: ModelPlan, session: NativeSession, ctx: StepContext): Promise<BaseImage> {
+  try {
+    ctx.log(`reading base image ${plan.baseImage}`);
+    return await session.baseImage(plan.baseImage, ctx.signal);
+  } catch (error) {
+    throw nativeFailure(error, plan, 'build', { host: parseReference(plan.baseImage).host, baseImage: plan.baseImage }, ctx.signal);
+  }
+}
+
+/**
+ * Packs a model's build folder into layers (reusing the layer cache), and reads what its Dockerfile
+ * asks of the image. `resolveNow` hashes an uncompressed layer no cache knows now; without it, a push
+ * learns its digest on the way up and the file is read once.
+ */
+export async function packModel(plan: ModelPlan, session: NativeSession, ctx: StepContext, options: { resolveNow: boolean }): Promise<PackedModel> {
+  const base = await readBase(plan, session, ctx);
+  try {
+    // A custom template (the project's or a plugin's): apply what it asks, or say it needs docker.
+    const dockerfile = await readDockerfile(plan);
+    const specs = await modelLayerEntries(plan);
+    const layers: PreparedLayer[] = [];
+    for (const spec of specs) {
+      ctx.log(`packing ${spec.name} layer`);
+      const packing = { gzip: spec.gzip, mtime: session.mtime, cache: session.layerCache, blobDir: session.paths.blobDir };
+      layers.push(await prepareLayer(spec.entries, { ...packing, resolveNow: options.resolveNow, signal: ctx.signal }));
+    }
+    await session.layerCache.save();
+    const labels = {
+      ...dockerfile.changes?.labels,
+      'ai.uai.model': plan.name,
+      'ai.uai.framework': plan.framework,
+      'ai.uai.base': `${plan.baseImage}@${base.digest}`,
+      [dockerfileLabel]: sha256Digest(Buffer.from(dockerfile.text)),
+    };
+    const recipe: ImageRecipe = {
+      base,
+      layers: layers.map((layer, i) => ({ size: layer.size, gzip: layer.gzip, createdBy: specs[i]!.createdBy })),
+      labels,
+      env: dockerfile.changes?.env ?? plan.env,
+      exposedPorts: dockerfile.changes?.exposedPorts ?? [servicePort],
+      created: session.mtime,
+    };
+    return { plan, recipe, layers, baseClient: session.clientFor(base.ref.host) };
+  } catch (error) {
+    throw nativeFailure(error, plan, 'build', { host: base.ref.host }, ctx.signal);
+  }
+}
+
+/** The layers' digests, when every one is known (from the cache, or hashed). */
+export function knownDigests(packed: PackedModel): LayerDigest[] | undefined {
+  if (!packed.layers.every((layer) => layer.digest)) return undefined;
+  return packed.layers.map((layer) => ({ digest: layer.digest!, diffId: layer.diffId ?? layer.digest! }));
+}
+
+/** Every layer's digest, hashing the layers no cache knew (a push would have hashed them on the way). */
+export async function hashLayers(packed: PackedModel, session: NativeSession, signal: AbortSignal): Promise<LayerDigest[]> {
+  for (const layer of packed.layers) {
+    if (layer.digest) continue;
+    const found = await digestLayer(layer.entries, { gzip: false, mtime: session.mtime, signal });
+    layer.digest = found.digest;
+    layer.diffId = found.diffId;
+    await layer.remember(found.digest);
+  }
+  return knownDigests(packed)!;
+}

@@ -1,0 +1,88 @@
+import { parseReference, pushImage } from '@uai/oci';
+import type { PushResult, StepContext } from '../builder.js';
+import { composeImage } from './compose.js';
+import type { ImageRecords } from './image-records.js';
+import { registryInputs } from './inputs-key.js';
+import { hashLayers, type PackedModel } from './pack.js';
+import type { NativeSession } from './session.js';
+
+export interface PublishOptions {
+  /** Push even when the tag holds an image of the same inputs; trust no record of what it holds. */
+  force?: boolean;
+  /** What the tag holds now, asked while the model was packed (undefined: no such tag). */
+  tagDigest?: Promise<string | undefined>;
+  /** Blobs uploaded (or checked, or mounted) at once for this model. @default 6 */
+  concurrency?: number;
+}
+
+/** What is known of the tag before pushing: the blobs it holds, or that it holds nothing yet. */
+interface TagState {
+  present?: ReadonlySet<string>;
+  freshTag: boolean;
+  /** The model is unchanged: this is its result, and nothing is pushed. */
+  unchanged?: PushResult;
+}
+
+/**
+ * Whether the model is unchanged: the tag already holds the very manifest we would push (same inputs,
+ * same bytes), or an image labelled with the same inputs key (the Docker builder pushed it, or this is
+ * a fresh clone). Otherwise what is known of the tag, so the push skips what it holds.
+ */
+async function checkTag(packed: PackedModel, session: NativeSession, records: ImageRecords, ctx: StepContext, current: string | undefined): Promise<TagState> {
+  const { plan } = packed;
+  if (!current) return { freshTag: true };
+  const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx.signal));
+  if (image.manifestDigest === current) {
+    ctx.log(`${plan.name}: unchanged, skipped`);
+    await records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey);
+    return { freshTag: false, unchanged: { digest: current, skipped: true } };
+  }
+  // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a manifest it
+  // holds, so those need neither a look nor a byte.
+  const present = await records.blobsHeldBy(plan.name, plan.imageRef, current);
+  // A tag we cannot read only costs the skip.
+  if (!present && (await registryInputs(plan, session, ctx).catch(() => undefined))?.inputs === image.inputsKey) {
+    ctx.log(`${plan.name}: unchanged (its tag holds an image of the same inputs), skipped`);
+    return { freshTag: false, unchanged: { digest: current, skipped: true } };
+  }
+  return { present, freshTag: false };
+}
+
+/**
+ * Publishes a packed model to its registry: skipped when unchanged, else its blobs (those the tag's
+ * image holds skipped, the base's mounted) and the manifest last, under the model's tag. Records what
+ * the tag now holds.
+ */
+export async function publishToRegistry(packed: PackedModel, session: NativeSession, records: ImageRecords, ctx: StepContext, options: PublishOptions): Promise<PushResult> {
+  const { plan } = packed;
+  const ref = parseReference(plan.imageRef);
+  const target = session.clientFor(ref.host);
+  // --force asks nothing of the tag and trusts no record: every blob is looked at again.
+  const state: TagState = options.force
+    ? { freshTag: false }
+    : await checkTag(packed, session, records, ctx, await (options.tagDigest ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal)));
+  if (state.unchanged) return state.unchanged;
+  ctx.log(`pushing to ${plan.imageRef}`);
+  let inputs: string | undefined;
+  const result = await pushImage({
+    target,
+    repository: ref.repository,
+    tag: ref.tag ?? 'latest',
+    base: packed.recipe.base,
+    baseClient: packed.baseClient,
+    layers: packed.layers,
+    compose: (digests) => {
+      const image = composeImage(packed.recipe, digests);
+      inputs = image.inputsKey;
+      return image;
+    },
+    concurrency: options.concurrency,
+    present: state.present,
+    freshTag: state.freshTag,
+    signal: ctx.signal,
+    log: ctx.log,
+  });
+  await Promise.all(packed.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
+  await records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
+  return { digest: result.digest };
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+
+/**
+ * The one module that knows the layout of `.uai/` in a project (the only place `uai` writes there):
+ *
+ *   .uai/build/<model>/          a model's build folder: the rendered files and `code/` (the build context)
+ *   .uai/build/<model>.tmp-<pid> the folder being assembled, renamed over the build folder when done
+ *   .uai/cache/layers.json       layer key -> digests (so unchanged weights are not hashed again)
+ *   .uai/cache/images.json       what each model's tag was last seen to hold
+ *   .uai/cache/blobs/sha256/     gzip layers and base image configs, by digest
+ */
+export const uaiDirName = '.uai';
+/** The rendered Dockerfile, in a model's build folder. */
+export const dockerfileName = 'uaiservice.Dockerfile';
+/** The copy of packFilePath, in a model's build folder. */
+export const contextCodeDir = 'code';
+
+export interface ProjectPaths {
+  /** `<root>/.uai` */
+  uaiDir: string;
+  /** `<root>/.uai/build/<model>` */
+  buildDir(model: string): string;
+  /** `<root>/.uai/cache` */
+  cacheDir: string;
+  /** `<root>/.uai/cache/layers.json` */
+  layersFile: string;
+  /** `<root>/.uai/cache/images.json` */
+  imagesFile: string;
+  /** `<root>/.uai/cache/blobs/sha256` */
+  blobDir: string;
+}
+
+/** The `.uai/` paths of the project whose config lives in `root`. */
+export function projectPaths(root: string): ProjectPaths {
+  const uaiDir = path.join(root, uaiDirName);
+  const cacheDir = path.join(uaiDir, 'cache');
+  return {
+    uaiDir,
+    buildDir: (model) => path.join(uaiDir, 'build', model),
+    cacheDir,
+    layersFile: path.join(cacheDir, 'layers.json'),
+    imagesFile: path.join(cacheDir, 'images.json'),
+    blobDir: path.join(cacheDir, 'blobs', 'sha256'),
+  };
+}
+
+/** Where a build folder is assembled before it is renamed into place (one per process). */
+export function assemblingDir(buildDir: string, pid = process.pid): string {
+  return `${buildDir}.tmp-${pid}`;
+}

@@ -1,0 +1,16 @@
+/** A built image, every blob reachable: what the OCI layout and docker-archive writers need. */
+export interface ImageBlobs {
+  /** `name:tag` the image is known by (`RepoTags`, `org.opencontainers.image.ref.name`). */
+  refName: string;
+  manifest: Buffer;
+  manifestDigest: string;
+  manifestMediaType: string;
+  config: Buffer;
+  configDigest: string;
+  layers: { digest: string; size: number; open: () => AsyncIterable<Buffer> }[];
+}
+
+/** The hex of a `sha256:` digest: a blob's file name in a layout or an archive. */
+export function digestHex(digest: string): string {
+  return digest.replace(/^sha256:/, '');
+}

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ImageBlobs } from './image-blobs.js';
+import { writeOciLayout } from './oci-layout.js';
+
+const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+function image(name: string, shared: Buffer): ImageBlobs {
+  const config = Buffer.from(JSON.stringify({ name }));
+  const own = Buffer.from(`layer of ${name}`);
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, name }));
+  return {
+    refName: `127.0.0.1:5000/ns/${name}:v1`,
+    manifest,
+    manifestDigest: digestOf(manifest),
+    manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config,
+    configDigest: digestOf(config),
+    layers: [shared, own].map((bytes) => ({
+      digest: digestOf(bytes),
+      size: bytes.length,
+      open: async function* () {
+        yield bytes.subarray(0, 3);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield bytes.subarray(3);
+      },
+    })),
+  };
+}
+
+describe('writeOciLayout', () => {
+  it('keeps every image of several written into one layout, also when written at once', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-oci-'));
+    const shared = Buffer.alloc(1000, 3); // a base layer both share
+    const [a, b, c] = [image('a', shared), image('b', shared), image('c', shared)];
+    await writeOciLayout(dir, a);
+    await Promise.all([writeOciLayout(dir, b), writeOciLayout(dir, c)]);
+    const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    expect(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']).sort()).toEqual([a.refName, b.refName, c.refName]);
+    expect(index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === b.refName)?.digest).toBe(b.manifestDigest);
+    // No temp files left behind; the shared blob is whole.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'blobs', 'sha256')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(digestOf(readFileSync(path.join(dir, 'blobs', 'sha256', digestOf(shared).slice(7))))).toBe(digestOf(shared));
+  });
+
+  it('replaces the entry of a name written again', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-oci-'));
+    const first = image('a', Buffer.from('x'));
+    await writeOciLayout(dir, first);
+    const again = { ...image('a2', Buffer.from('y')), refName: first.refName };
+    await writeOciLayout(dir, again);
+    const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    expect(index.manifests.map((m) => m.digest)).toEqual([again.manifestDigest]);
+  });
+});

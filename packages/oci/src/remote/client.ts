@@ -1,0 +1,78 @@
+import type { Readable } from 'node:stream';
+import { blobSize, getBlob, getBlobBytes } from './blobs.js';
+import { getManifest, manifestDigest, putManifest, type ManifestResponse } from './manifests.js';
+import { Transport, type TransportOptions } from './transport.js';
+import { UploadSlots } from './upload-slots.js';
+import { pushBlob, type BlobSource, type PushBlobOptions, type PushBlobResult } from './uploads.js';
+
+export interface RegistryClientOptions extends TransportOptions {
+  /** Big blob bodies sent at once, over every repository of this host (see `UploadSlots`). @default 4 */
+  uploads?: number;
+}
+
+/**
+ * A client for one registry over the OCI distribution API: auth (none, Basic, Bearer), retries with
+ * backoff on 5xx/429/connection resets, digests checked against what the registry says it stored.
+ * The requests themselves are in `transport.ts`, `blobs.ts`, `uploads.ts` and `manifests.ts`.
+ */
+export class RegistryClient {
+  readonly host: string;
+  private readonly uploadSlots: UploadSlots;
+  private readonly transport: Transport;
+
+  constructor(options: RegistryClientOptions) {
+    this.host = options.host;
+    this.uploadSlots = new UploadSlots(options.uploads ?? 4);
+    this.transport = new Transport(options);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** `GET /v2/`: learns how the registry wants to be authenticated. */
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.transport.ping(signal);
+  }
+
+  /** Checks the credentials now (`GET /v2/` authenticated), so a wrong password fails before any build. */
+  async login(signal?: AbortSignal): Promise<void> {
+    const response = await this.transport.send({ method: 'GET', url: '/v2/', scopes: [], expect: [200], what: 'logging in', signal });
+    await response.body.dump();
+  }
+
+  /** The blob's size when the registry has it. `retry: false` inside an upload attempt, which is retried as a whole. */
+  blobSize(repository: string, digest: string, signal?: AbortSignal, options: { retry?: boolean } = {}): Promise<number | undefined> {
+    return blobSize(this.transport, repository, digest, signal, options);
+  }
+
+  /** A manifest by tag or digest; an index is returned as is (see `resolveBaseImage`). */
+  getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResponse> {
+    return getManifest(this.transport, repository, reference, signal);
+  }
+
+  /** The digest a tag points to now, or undefined when there is no such tag (the registry answers 404). */
+  manifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+    return manifestDigest(this.transport, repository, reference, signal);
+  }
+
+  /** A blob's bytes as a stream; follows a redirect to storage without our credentials. */
+  getBlob(repository: string, digest: string, signal?: AbortSignal): Promise<Readable> {
+    return getBlob(this.transport, repository, digest, signal);
+  }
+
+  /** A small blob (an image config), read whole and checked against its digest. */
+  getBlobBytes(repository: string, digest: string, signal?: AbortSignal): Promise<Buffer> {
+    return getBlobBytes(this.transport, repository, digest, signal);
+  }
+
+  /** Uploads a blob unless the registry has it, or mounts it from `mountFrom` (see `pushBlob` in uploads.ts). */
+  pushBlob(repository: string, blob: BlobSource, options: PushBlobOptions = {}): Promise<PushBlobResult> {
+    return pushBlob(this.transport, this.uploadSlots, repository, blob, options);
+  }
+
+  /** Pushes a manifest under a tag (or digest); returns the registry's digest, checked against ours. */
+  putManifest(repository: string, reference: string, manifest: Buffer, mediaType: string, signal?: AbortSignal): Promise<string> {
+    return putManifest(this.transport, repository, reference, manifest, mediaType, signal);
+  }
+}

@@ -1,0 +1,147 @@
+import { sha256Digest } from '../image/digest.js';
+import type { LocalLayer } from '../layer/prepare-layer.js';
+import type { RegistryClient } from './client.js';
+import type { BaseImage } from './read-image.js';
+
+export interface PushImageOptions {
+  target: RegistryClient;
+  repository: string;
+  tag: string;
+  base: BaseImage;
+  /** The client of the base's registry, when it is another host than the target. */
+  baseClient?: RegistryClient;
+  layers: readonly LocalLayer[];
+  /**
+   * The image's config and manifest once every layer's digest is known: the caller describes its image
+   * in one place, and this pushes what it says.
+   */
+  compose: (layerDigests: readonly LayerDigest[]) => ComposedImage;
+  concurrency?: number;
+  /** Above this size, upload in PATCH chunks. */
+  chunkSize?: number;
+  /**
+   * Blobs the repository is known to hold: those of the manifest its tag holds now (a registry keeps
+   * every blob of a manifest it holds). Neither checked nor sent; and with this knowledge, other blobs
+   * up to `uploadWithoutAskingBytes` are taken to be new and sent without a HEAD first.
+   */
+  present?: ReadonlySet<string>;
+  /**
+   * The tag holds no manifest: a first push there. Our small blobs are then almost surely new too, and
+   * go up without a HEAD first, as with `present`.
+   */
+  freshTag?: boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** A layer's digest as stored, and its uncompressed tar's (the config's diff_id). */
+export interface LayerDigest {
+  digest: string;
+  diffId: string;
+}
+
+/** An image's config and manifest, as bytes to push. */
+export interface ComposedImage {
+  config: Buffer;
+  manifest: Buffer;
+  manifestMediaType: string;
+}
+
+export interface PushImageResult {
+  digest: string;
+  /** The manifest and config pushed (as `compose` made them). */
+  manifest: Buffer;
+  config: Buffer;
+  layerDigests: string[];
+  /** Bytes sent for blobs (0 when the registry had all of them). */
+  bytesUploaded: number;
+}
+
+/**
+ * With `present` known (a rebuild of a tag we pushed) or a fresh tag, a blob up to this size that is
+ * not held goes up without asking first whether the registry has it: it is almost surely new (the
+ * code, the image config), and a HEAD would cost as much as the upload. Bigger ones, and all when
+ * nothing is known of the tag (`--force`, a tag another tool moved), are asked for.
+ */
+export const uploadWithoutAskingBytes = 1024 * 1024;
+
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+async function* streamOf(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<Buffer> {
+  for await (const chunk of await open()) yield chunk as Buffer;
+}
+
+/**
+ * Pushes an image: the base's layers (already there, mounted from the base's repository, or copied),
+ * our layers (skipped when the registry has them), the config, and the manifest last, so a tag never
+ * points at an image whose blobs are missing.
+ */
+export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
+  const { target, repository, base, signal } = options;
+  // Most of an image's blobs are small or already there (a HEAD, a mount): six at once keeps them off
+  // the critical path; the agent holds 8 connections per registry.
+  const limit = options.concurrency ?? 6;
+  let bytesUploaded = 0;
+  const sameRegistry = !options.baseClient || options.baseClient === target;
+  const present: ReadonlySet<string> = options.present ?? new Set();
+  /** Whether to HEAD a blob of ours before sending it (see `uploadWithoutAskingBytes`). */
+  const askFirst = (size: number) => !(options.present || options.freshTag) || size > uploadWithoutAskingBytes;
+  // Foreign (non-distributable) layers stay where their URLs say; registries do not take them.
+  const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
+  const baseTasks = baseLayers.map((layer) => async () => {
+    const source = sameRegistry ? target : options.baseClient!;
+    const result = await target.pushBlob(
+      repository,
+      { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
+      // On the same registry a mount, with a HEAD only if the registry refuses it (pushBlob): the layer may be GBs.
+      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
+    );
+    if (result.uploaded) bytesUploaded += layer.size;
+  });
+  // A gzip layer's diff_id is known from building it; an uncompressed one's is its digest.
+  const digestsOf = (layer: LocalLayer, digest: string): LayerDigest => ({ digest, diffId: layer.gzip ? layer.diffId! : digest });
+  const ourDigests: LayerDigest[] = [];
+  const ourTasks = options.layers.map((layer, index) => async () => {
+    if (layer.digest && present.has(layer.digest)) {
+      ourDigests[index] = digestsOf(layer, layer.digest);
+      return;
+    }
+    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) });
+    if (result.uploaded) bytesUploaded += layer.size;
+    if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
+    ourDigests[index] = digestsOf(layer, result.digest);
+  });
+  const pushConfig = async (config: Buffer) => {
+    const digest = sha256Digest(config);
+    if (present.has(digest)) return;
+    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: askFirst(config.length) });
+  };
+  // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
+  // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
+  const early = options.layers.every((layer) => layer.digest) ? options.compose(options.layers.map((layer) => digestsOf(layer, layer.digest!))) : undefined;
+  // Big layers first: they set the pace.
+  const tasks = [...baseTasks, ...ourTasks, ...(early ? [() => pushConfig(early.config)] : [])];
+  const sizes = [
+    ...baseLayers.map((l) => l.size),
+    ...options.layers.map((l) => l.size),
+    ...(early ? [early.config.length] : []),
+  ];
+  const order = tasks.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
+  await mapLimit(order, limit, (i) => tasks[i]!());
+
+  const image = early ?? options.compose(ourDigests);
+  if (!early) await pushConfig(image.config);
+  const digest = await target.putManifest(repository, options.tag, image.manifest, image.manifestMediaType, signal);
+  return { digest, manifest: image.manifest, config: image.config, layerDigests: ourDigests.map((d) => d.digest), bytesUploaded };
+}

@@ -1,0 +1,253 @@
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Credential } from '../authn/credentials.js';
+import { RegistryAuth } from '../authn/registry-auth.js';
+import { isLoopbackHost } from '../name/reference.js';
+import { kindForStatus, RegistryError, registryErrorDetail } from './errors.js';
+import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
+
+interface UndiciParts {
+  Agent: typeof import('undici').Agent;
+  /** undici's `Dispatcher#request`, called with the agent as `this`. */
+  request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+}
+let loaded: Promise<UndiciParts> | undefined;
+
+/**
+ * The two parts of undici we use (the Agent and its `request`), loaded on first use. undici's index
+ * evaluates all of it (fetch, WebSocket, caches, interceptors: about 160 ms here) where these take
+ * about 55 ms; start-up is most of a small build's time. If a later undici moves these files, the
+ * whole package is loaded instead. These are internal files: the registry client tests and the e2e
+ * tests exercise them with the undici the lockfile pins.
+ */
+function undici(): Promise<UndiciParts> {
+  loaded ??= (async () => {
+    try {
+      const require = createRequire(import.meta.url);
+      const Agent = require('undici/lib/dispatcher/agent.js') as UndiciParts['Agent'];
+      const request = require('undici/lib/api/api-request.js') as UndiciParts['request'];
+      if (typeof Agent === 'function' && typeof request === 'function') return { Agent, request };
+    } catch {
+      // Fall through to the public entry point.
+    }
+    const whole = await import('undici');
+    return { Agent: whole.Agent, request: whole.Dispatcher.prototype.request as UndiciParts['request'] };
+  })();
+  return loaded;
+}
+
+async function createAgent(): Promise<Dispatcher> {
+  const { Agent } = await undici();
+  return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000 });
+}
+
+async function httpRequest(url: string | URL, options: { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'>): Promise<Dispatcher.ResponseData> {
+  const { request } = await undici();
+  const { dispatcher, ...rest } = options;
+  const target = new URL(url);
+  return request.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` } as Dispatcher.RequestOptions);
+}
+
+export interface TransportOptions {
+  /** `host[:port]`. */
+  host: string;
+  /** Credentials for this host, asked for once when the registry wants them. */
+  credential?: () => Promise<Credential | undefined>;
+  /** http or https. @default http for loopback hosts, else https */
+  scheme?: 'http' | 'https';
+  retry?: Omit<RetryOptions, 'signal' | 'onRetry'>;
+  /** A line per retry, for progress. */
+  log?: (line: string) => void;
+  dispatcher?: Dispatcher;
+}
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type BodyFactory = () => Buffer | Readable | AsyncIterable<Buffer>;
+
+export interface SendOptions {
+  method: Method;
+  /** `/v2/...` or an absolute URL (an upload Location). */
+  url: string;
+  scopes: readonly string[];
+  headers?: Record<string, string>;
+  body?: BodyFactory;
+  expect: readonly number[];
+  what: string;
+  signal?: AbortSignal;
+  /** Retry this request on its own. Uploads retry as a whole instead. @default true */
+  retry?: boolean;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export function header(headers: Response['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The token scopes for reading (or pushing to) a repository, and for reading the one a blob is mounted from. */
+export function repositoryScopes(repository: string, push: boolean, from?: string): string[] {
+  const own = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
+  return from && from !== repository ? [own, `repository:${from}:pull`] : [own];
+}
+
+/** Throws when the registry says it stored other bytes (`Docker-Content-Digest`) than the digest we sent. */
+export function checkStoredDigest(response: Response, expected: string, what: string): void {
+  const stored = header(response.headers, 'docker-content-digest');
+  if (stored && stored !== expected) throw new RegistryError('digest', `${what}: the registry stored ${stored}, we sent ${expected}.`);
+}
+
+/**
+ * How requests reach one registry: its connections, auth (none, Basic, Bearer), retries with backoff
+ * on 5xx/429/connection resets, and the rule that our credentials go only to the origin we were given.
+ */
+export class Transport {
+  readonly host: string;
+  /** `scheme://host[:port]`. */
+  readonly base: string;
+  private readonly auth: RegistryAuth;
+  private dispatcher: Promise<Dispatcher> | undefined;
+  private readonly ownDispatcher: boolean;
+  private pinged: Promise<void> | undefined;
+
+  constructor(private readonly options: TransportOptions) {
+    this.host = options.host;
+    const scheme = options.scheme ?? (isLoopbackHost(options.host) ? 'http' : 'https');
+    this.base = `${scheme}://${options.host}`;
+    this.ownDispatcher = !options.dispatcher;
+    if (options.dispatcher) this.dispatcher = Promise.resolve(options.dispatcher);
+    this.auth = new RegistryAuth(options.host, options.credential ?? (async () => undefined), async (url, request) =>
+      httpRequest(url, { ...request, dispatcher: await this.agent() }),
+    );
+  }
+
+  private agent(): Promise<Dispatcher> {
+    this.dispatcher ??= createAgent();
+    return this.dispatcher;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownDispatcher && this.dispatcher) await (await this.dispatcher).close();
+  }
+
+  private retryOptions(signal: AbortSignal | undefined, what: string): RetryOptions {
+    return {
+      ...this.options.retry,
+      signal,
+      onRetry: (attempt, error, delay) => this.options.log?.(`${what}: ${(error as Error).message}; retry ${attempt} in ${delay} ms`),
+    };
+  }
+
+  /**
+   * `withRetries`, with what is left after the last try (a 5xx/429, a reset connection) turned into a
+   * RegistryError of kind `unavailable` that says what we were doing, where, and how often we tried.
+   */
+  async retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+    let tries = 0;
+    try {
+      return await withRetries(() => {
+        tries++;
+        return fn();
+      }, this.retryOptions(signal, what));
+    } catch (error) {
+      if (signal?.aborted || !(error instanceof RetryableStatus || isResetError(error))) throw error;
+      const why = error instanceof RetryableStatus ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}` : `the connection was reset (${(error as Error).message})`;
+      throw new RegistryError(
+        'unavailable',
+        `${what} on ${this.host}: ${why} after ${tries} ${tries === 1 ? 'try' : 'tries'}; the registry is having trouble, try again later.`,
+        { status: error instanceof RetryableStatus ? error.status : undefined, cause: error },
+      );
+    }
+  }
+
+  /** `GET /v2/`: learns how the registry wants to be authenticated. */
+  ping(signal?: AbortSignal): Promise<void> {
+    this.pinged ??= this.retrying(async () => {
+      const response = await this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, `connecting to ${this.host}`);
+      await response.body.dump();
+      if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
+      else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
+      else if (response.status !== 200) throw new RegistryError(kindForStatus(response.status), `${this.host}/v2/ answered HTTP ${response.status}; is it a registry?`, { status: response.status });
+    }, signal, 'connecting').catch((error) => {
+      this.pinged = undefined;
+      throw error;
+    });
+    return this.pinged;
+  }
+
+  /** One request as it is, without credentials: a failure to connect becomes a RegistryError `unreachable`. */
+  async raw(method: Method, url: string, headers: Record<string, string>, body: ReturnType<BodyFactory> | undefined, signal: AbortSignal | undefined, what: string): Promise<Response> {
+    try {
+      const response = await httpRequest(url, {
+        method,
+        headers: { 'user-agent': 'uai', ...headers },
+        body: body as never,
+        dispatcher: await this.agent(),
+        signal,
+      });
+      return { status: response.statusCode, headers: response.headers as Response['headers'], body: response.body };
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      if (isResetError(cause)) throw cause;
+      throw new RegistryError('unreachable', `Cannot reach ${this.host} (${what}): ${(cause as Error).message}${(cause as { code?: string }).code ? ` [${(cause as { code?: string }).code}]` : ''}`, { cause });
+    }
+  }
+
+  /** Our credentials go only to the origin we were configured with: same scheme, host and port. */
+  private checkOrigin(url: string, what: string): URL {
+    // A Location downgrading https to http on the same host is refused, not followed without them.
+    const target = new URL(url);
+    const origin = new URL(this.base).origin;
+    if (target.origin !== origin) {
+      if (target.host === new URL(this.base).host) {
+        throw new RegistryError('insecure', `${what}: ${this.host} sent us to ${target.protocol}//${target.host} instead of ${origin}; refusing to send credentials there.`);
+      }
+      throw new RegistryError('other', `${what}: the registry sent us to another host (${target.host}).`);
+    }
+    return target;
+  }
+
+  /** One authenticated request, with a second try after a 401 asking for more scope. */
+  private async once(options: SendOptions): Promise<Response> {
+    await this.ping(options.signal);
+    const url = options.url.startsWith('/') ? `${this.base}${options.url}` : options.url;
+    const target = this.checkOrigin(url, options.what);
+    let scopes = options.scopes;
+    for (let tryAuth = 0; ; tryAuth++) {
+      const authorization = await this.auth.header(scopes, target, options.signal);
+      const headers = { ...options.headers, ...(authorization ? { authorization } : {}) };
+      const response = await this.raw(options.method, url, headers, options.body?.(), options.signal, options.what);
+      if (response.status === 401 && tryAuth === 0 && this.auth.scheme === 'bearer') {
+        await response.body.dump();
+        this.auth.invalidate(scopes);
+        scopes = this.auth.scopesFrom(response.headers['www-authenticate'], scopes);
+        continue;
+      }
+      if (options.expect.includes(response.status)) return response;
+      throw await this.failure(options, response);
+    }
+  }
+
+  /** The error for an answer we did not expect: retryable (5xx, 429) or a RegistryError saying what to check. */
+  private async failure(options: SendOptions, response: Response): Promise<Error> {
+    const text = options.method === 'HEAD' ? '' : await response.body.text().catch(() => '');
+    if (options.method === 'HEAD') await response.body.dump().catch(() => {});
+    if (isRetryableStatus(response.status)) return new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']), registryErrorDetail(text));
+    const detail = registryErrorDetail(text);
+    // What to do about a 401 or 403 is the caller's to say: it knows where the credentials came from.
+    return new RegistryError(kindForStatus(response.status), `${options.what} on ${this.host}: HTTP ${response.status}${detail ? ` (${detail})` : ''}.`, {
+      status: response.status,
+    });
+  }
+
+  /** An authenticated request, retried on its own unless `retry: false`. */
+  send(options: SendOptions): Promise<Response> {
+    if (options.retry === false) return this.once(options);
+    return this.retrying(() => this.once(options), options.signal, options.what);
+  }
+}
