@@ -35,7 +35,8 @@ for (const folder of folders) {
         const end = source.getLineAndCharacterOfPosition(node.end).line;
         const length = end - start + 1;
         const name = node.name?.getText(source) ?? '(anonymous)';
-        if (length >= maxFunctionLines) problems.push(`${relative}:${start + 1}: function ${name} is ${length} lines (functions stay under ${maxFunctionLines})`);
+        if (length >= maxFunctionLines)
+          problems.push(`${relative}:${start + 1}: function ${name} is ${length} lines (functions stay under ${maxFunctionLines})`);
       }
       ts.forEachChild(node, visit);
     };

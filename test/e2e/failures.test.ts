@@ -121,10 +121,14 @@ describe('Ctrl-C', () => {
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     // Interrupt once docker build has started, when there is a child to stop and a config to remove.
-    await waitFor('uai to start docker build', async () => {
-      const calls = (await readFile(project.dockerLog, 'utf8').catch(() => '')).slice(earlierCalls);
-      return / build /.test(calls) ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 20 });
+    await waitFor(
+      'uai to start docker build',
+      async () => {
+        const calls = (await readFile(project.dockerLog, 'utf8').catch(() => '')).slice(earlierCalls);
+        return / build /.test(calls) ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 20 },
+    );
     child.kill('SIGINT');
     expect(await exited, output).toBe(130);
     expect(output).toMatch(/interrupted/i);

@@ -60,9 +60,7 @@ async function checkImage(ref: string, model: FrameworkModel, baseRef: string): 
   const base = splitImageRef(baseRef);
   const baseManifest = await client.manifest(base.repository, base.reference.split('@')[0]);
   // Built FROM the catalog's base: its layers come first, unchanged.
-  expect(image.manifest.layers.slice(0, baseManifest.manifest.layers.length).map((l) => l.digest)).toEqual(
-    baseManifest.manifest.layers.map((l) => l.digest),
-  );
+  expect(image.manifest.layers.slice(0, baseManifest.manifest.layers.length).map((l) => l.digest)).toEqual(baseManifest.manifest.layers.map((l) => l.digest));
   const { config } = await client.imageConfig(repository, reference);
   expect(config.Env).toContain(`UAI_SERVICE_CONFIG=${model.configPath}`);
   expect(config.Env.includes('PYTHONPATH=/root/caffe/python')).toBe(model.config.framework === 'caffe');
@@ -133,7 +131,17 @@ describe('uai packdocker: the old command line of every framework', () => {
     const image = `${model.name}-old:e2e`;
     // The caffe run gives the password as the old flag; the others take UHUB_PASSWORD.
     const viaFlag = model.packdocker === 'caffe';
-    const args = ['packdocker', model.packdocker, ...oldFlags(model, image), '--uhub_username', registry.username, '--public_key', 'PUBLIC-KEY-e2e', '--private_key', 'PRIVATE-KEY-e2e'];
+    const args = [
+      'packdocker',
+      model.packdocker,
+      ...oldFlags(model, image),
+      '--uhub_username',
+      registry.username,
+      '--public_key',
+      'PUBLIC-KEY-e2e',
+      '--private_key',
+      'PRIVATE-KEY-e2e',
+    ];
     if (viaFlag) args.push('--uhub_password', registry.password);
     const result = await runUai(project, args, viaFlag ? { host: registry.host } : registryEnv(registry));
     expect(result.code, result.stderr).toBe(0);
@@ -143,7 +151,8 @@ describe('uai packdocker: the old command line of every framework', () => {
       expect(text).not.toContain(registry.password);
       expect(text).not.toContain('PRIVATE-KEY-e2e');
     }
-    const expected = model.packdocker === 'tf' ? { ...model, serviceConfig: { http_server: { exec: exec(model), tensorflow: { model_dir: './export' } } } } : model;
+    const expected =
+      model.packdocker === 'tf' ? { ...model, serviceConfig: { http_server: { exec: exec(model), tensorflow: { model_dir: './export' } } } } : model;
     const from = /^FROM (\S+)$/m.exec(await readFile(path.join(project.dir, '.uai/build', `${model.name}-old`, 'uaiservice.Dockerfile'), 'utf8'))![1];
     await checkImage(ref, expected, from);
   });
@@ -213,7 +222,10 @@ describe('uai lock', () => {
       expect(build.stderr).not.toContain('stale');
 
       // A model moved to another aiArchV: the lock no longer covers it.
-      await writeFile(path.join(locked.dir, 'uai.config.ts'), configSource([{ ...caffe, config: { ...caffe.config, aiArchV: 'caffe-1.0.0gpu' } }], { tag: 'locked' }));
+      await writeFile(
+        path.join(locked.dir, 'uai.config.ts'),
+        configSource([{ ...caffe, config: { ...caffe.config, aiArchV: 'caffe-1.0.0gpu' } }], { tag: 'locked' }),
+      );
       const stale = await runUai(locked, ['build', '--dry-run'], registryEnv(registry));
       expect(stale.code, stale.stderr).toBe(0);
       expect(stale.stderr).toContain('uai.lock.json is stale; run uai lock');

@@ -38,7 +38,11 @@ async function uaiNative(project: Project, env: Record<string, string>, args: st
     CI: 'true',
     ...env,
   };
-  const result = await run(process.execPath, [uaiBin, 'build', '--builder', 'native', '--json', ...args], { cwd: project.dir, env: fullEnv, timeoutMs: 240_000 });
+  const result = await run(process.execPath, [uaiBin, 'build', '--builder', 'native', '--json', ...args], {
+    cwd: project.dir,
+    env: fullEnv,
+    timeoutMs: 240_000,
+  });
   if (!result.stdout.trim()) throw new Error(`uai printed no report (exit ${result.code}):\n${result.stderr}`);
   const model = (JSON.parse(result.stdout) as { models: JsonModel[] }).models[0]!;
   return { ...result, model };
@@ -170,7 +174,11 @@ describe('retries through a fault-injecting proxy', () => {
     const ourBlobHeads = proxy.events.filter((event) => event.method === 'HEAD' && /\/caffe-flaky\/blobs\/sha256:/.test(event.path));
     expect(ourBlobHeads.length).toBeGreaterThan(0);
     expect(ourBlobHeads.every((event) => event.outcome === '200')).toBe(true);
-    expect(writes(proxy.events).filter((event) => !mounts(proxy.events).includes(event)).map((event) => event.method)).toEqual(['PUT']);
+    expect(
+      writes(proxy.events)
+        .filter((event) => !mounts(proxy.events).includes(event))
+        .map((event) => event.method),
+    ).toEqual(['PUT']);
   });
 
   it('after a code change, sends the two new small blobs and the manifest, and does not look at the rest', async () => {

@@ -13,17 +13,21 @@ const client = registryClient(registry);
 let project: Project;
 
 beforeAll(async () => {
-  project = await createProject({ namespace: 'uai_skip', models: [{ name: 'alpha', image: 'caffe-alpha:skip' }, { name: 'beta', image: 'caffe-beta:skip' }] });
+  project = await createProject({
+    namespace: 'uai_skip',
+    models: [
+      { name: 'alpha', image: 'caffe-alpha:skip' },
+      { name: 'beta', image: 'caffe-beta:skip' },
+    ],
+  });
 });
 
 afterAll(async () => {
   await project?.remove();
 });
 
-const statuses = (stdout: string) =>
-  Object.fromEntries((JSON.parse(stdout).models as { name: string; status: string }[]).map((m) => [m.name, m.status]));
-const digests = (stdout: string) =>
-  Object.fromEntries((JSON.parse(stdout).models as { name: string; digest: string | null }[]).map((m) => [m.name, m.digest]));
+const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout).models as { name: string; status: string }[]).map((m) => [m.name, m.status]));
+const digests = (stdout: string) => Object.fromEntries((JSON.parse(stdout).models as { name: string; digest: string | null }[]).map((m) => [m.name, m.digest]));
 const builds = (calls: string[]) => calls.filter((call) => / build /.test(call)).length;
 
 describe('uai build --builder docker, twice', () => {

@@ -21,7 +21,10 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'uai-e2e-standin-'));
   await writeFile(path.join(dir, 'ufile.json'), JSON.stringify(caffeConfig, null, 2));
-  await writeFile(path.join(dir, 'wrong_class.json'), JSON.stringify({ http_server: { ...caffeConfig.http_server, exec: { main_file: 'mnist_inference', main_class: 'Nope' } } }));
+  await writeFile(
+    path.join(dir, 'wrong_class.json'),
+    JSON.stringify({ http_server: { ...caffeConfig.http_server, exec: { main_file: 'mnist_inference', main_class: 'Nope' } } }),
+  );
 });
 
 afterAll(async () => {
@@ -34,11 +37,36 @@ const weights = `${exampleCode}/checkpoint_dir:${app}/checkpoint_dir:ro`;
 const cases = [
   { name: 'no UAI_SERVICE_CONFIG', args: [], status: 500, body: /UAI_SERVICE_CONFIG is not set/ },
   { name: 'a config file that is not there', args: ['-e', `UAI_SERVICE_CONFIG=${app}/ufile.json`], status: 500, body: /ufile\.json .*does not exist/ },
-  { name: 'a main_file that is not there', args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-v', `DIR:/cfg:ro`], status: 500, body: /mnist_inference\.py does not exist/ },
-  { name: 'a main_class the module does not define', args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/wrong_class.json', '-v', 'DIR:/cfg:ro', '-v', code], status: 500, body: /main_class Nope/ },
-  { name: 'caffe without PYTHONPATH', args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-v', 'DIR:/cfg:ro', '-v', code, '-v', weights], status: 500, body: /PYTHONPATH/ },
-  { name: 'caffe without its model files', args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-e', 'PYTHONPATH=/root/caffe/python', '-v', 'DIR:/cfg:ro', '-v', code], status: 500, body: /checkpoint_dir\/mnist_model\.prototxt does not exist/ },
-  { name: 'everything in place', args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-e', 'PYTHONPATH=/root/caffe/python', '-v', 'DIR:/cfg:ro', '-v', code, '-v', weights], status: 200, body: /"framework":"caffe","main_file":"mnist_inference","main_class":"MnistModel"/ },
+  {
+    name: 'a main_file that is not there',
+    args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-v', `DIR:/cfg:ro`],
+    status: 500,
+    body: /mnist_inference\.py does not exist/,
+  },
+  {
+    name: 'a main_class the module does not define',
+    args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/wrong_class.json', '-v', 'DIR:/cfg:ro', '-v', code],
+    status: 500,
+    body: /main_class Nope/,
+  },
+  {
+    name: 'caffe without PYTHONPATH',
+    args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-v', 'DIR:/cfg:ro', '-v', code, '-v', weights],
+    status: 500,
+    body: /PYTHONPATH/,
+  },
+  {
+    name: 'caffe without its model files',
+    args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-e', 'PYTHONPATH=/root/caffe/python', '-v', 'DIR:/cfg:ro', '-v', code],
+    status: 500,
+    body: /checkpoint_dir\/mnist_model\.prototxt does not exist/,
+  },
+  {
+    name: 'everything in place',
+    args: ['-e', 'UAI_SERVICE_CONFIG=/cfg/ufile.json', '-e', 'PYTHONPATH=/root/caffe/python', '-v', 'DIR:/cfg:ro', '-v', code, '-v', weights],
+    status: 200,
+    body: /"framework":"caffe","main_file":"mnist_inference","main_class":"MnistModel"/,
+  },
 ];
 
 describe('the stand-in base answers POST /service', () => {

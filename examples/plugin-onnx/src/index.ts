@@ -25,7 +25,13 @@ export default function onnx(pluginOptions: OnnxPluginOptions = {}) {
     options,
     defaultAiArchV: 'onnxruntime-1.16',
     catalog: [
-      { aiArchV: 'onnxruntime-1.16', device: 'cpu', os: 'ubuntu-20.04', python: 'python-3.8', image: `${namespace}/cpu_uaiservice_ubuntu-20.04_python-3.8_onnxruntime-1.16:v1.0` },
+      {
+        aiArchV: 'onnxruntime-1.16',
+        device: 'cpu',
+        os: 'ubuntu-20.04',
+        python: 'python-3.8',
+        image: `${namespace}/cpu_uaiservice_ubuntu-20.04_python-3.8_onnxruntime-1.16:v1.0`,
+      },
     ],
     modelFiles: (model) => [{ kind: 'file', key: 'modelName', path: path.posix.join(model.modelDir!, `${model.options.modelName}.onnx`) }],
     serviceConfig: (model) => ({

@@ -45,7 +45,10 @@ describe('--fail-fast', () => {
       digest: null,
       error: { step: 'build', code: 'UAI_CANCELLED', message: 'stopped: beta failed (--fail-fast)' },
     });
-    expect(models.gamma).toMatchObject({ status: 'cancelled', error: { step: 'queued', code: 'UAI_CANCELLED', message: 'not started: beta failed (--fail-fast)' } });
+    expect(models.gamma).toMatchObject({
+      status: 'cancelled',
+      error: { step: 'queued', code: 'UAI_CANCELLED', message: 'not started: beta failed (--fail-fast)' },
+    });
     const hanging = await hangingPids(project);
     expect(hanging).toHaveLength(1);
     expect((await dockerPids(project)).filter(isAlive)).toEqual([]);

@@ -143,7 +143,11 @@ describe('docker push retries', () => {
     { name: 'unauthorized', message: 'unauthorized: authentication required', code: 'UAI_AUTH_FAILED' },
     { name: 'a 404', message: 'received unexpected HTTP status: 404 Not Found', code: 'UAI_PUSH_FAILED' },
     { name: 'a 400', message: 'manifest invalid: manifest invalid', code: 'UAI_PUSH_FAILED' },
-    { name: 'connection refused', message: `Get "https://${registryHost}/v2/": dial tcp 10.0.0.9:5000: connect: connection refused`, code: 'UAI_REGISTRY_UNREACHABLE' },
+    {
+      name: 'connection refused',
+      message: `Get "https://${registryHost}/v2/": dial tcp 10.0.0.9:5000: connect: connection refused`,
+      code: 'UAI_REGISTRY_UNREACHABLE',
+    },
   ])('$name: not retried, failed at once', { timeout: 30_000 }, async ({ message, code }) => {
     project = await createProject({ models: ['alpha'] });
     const result = await runUai(project, ['build', '--json'], { FAKE_PUSH_alpha: `fail:${message}` });
@@ -218,15 +222,30 @@ describe('a failing docker build', () => {
       code: 'UAI_BUILD_FAILED',
       says: 'docker build failed:',
     },
-    { name: 'a base image the registry does not hold', output: 'manifest for {base} not found: manifest unknown: manifest unknown', code: 'UAI_BUILD_FAILED', says: `Pulling the base image ${base} failed` },
+    {
+      name: 'a base image the registry does not hold',
+      output: 'manifest for {base} not found: manifest unknown: manifest unknown',
+      code: 'UAI_BUILD_FAILED',
+      says: `Pulling the base image ${base} failed`,
+    },
     {
       name: 'a base image behind a login',
       output: `Head "https://${registryHost}/v2/uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0/manifests/v1.2": no basic auth credentials`,
       code: 'UAI_AUTH_FAILED',
       says: `Authentication to the base image ${base} failed. Check UHUB_USERNAME and UHUB_PASSWORD (or run docker login ${registryHost}).`,
     },
-    { name: 'a registry that refuses connections', output: `Get "https://${registryHost}/v2/": dial tcp 10.0.0.9:5000: connect: connection refused`, code: 'UAI_REGISTRY_UNREACHABLE', says: `Cannot reach the base image ${base}` },
-    { name: 'an engine out of disk space', output: 'failed to register layer: Error processing tar file(exit status 1): write /usr/lib/x.so: no space left on device', code: 'UAI_DISK_FULL', says: 'The Docker engine ran out of disk space building' },
+    {
+      name: 'a registry that refuses connections',
+      output: `Get "https://${registryHost}/v2/": dial tcp 10.0.0.9:5000: connect: connection refused`,
+      code: 'UAI_REGISTRY_UNREACHABLE',
+      says: `Cannot reach the base image ${base}`,
+    },
+    {
+      name: 'an engine out of disk space',
+      output: 'failed to register layer: Error processing tar file(exit status 1): write /usr/lib/x.so: no space left on device',
+      code: 'UAI_DISK_FULL',
+      says: 'The Docker engine ran out of disk space building',
+    },
   ])('$name: $code', { timeout: 30_000 }, async ({ output, code, says }) => {
     project = await createProject({ models: ['alpha'] });
     const result = await runUai(project, ['build', '--json'], { FAKE_BUILD_alpha: `fail:${output}` });

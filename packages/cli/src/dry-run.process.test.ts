@@ -22,7 +22,9 @@ describe('uai build --dry-run', () => {
     await symlink(outside, path.join(project.dir, 'models', 'beta', 'leak.txt'));
     const result = await runUai(project, ['build', '--dry-run', '--json']);
     expect(result.code).toBe(1);
-    const models = Object.fromEntries((JSON.parse(result.stdout).models as { name: string; status: string; error: { code: string; message: string } | null }[]).map((m) => [m.name, m]));
+    const models = Object.fromEntries(
+      (JSON.parse(result.stdout).models as { name: string; status: string; error: { code: string; message: string } | null }[]).map((m) => [m.name, m]),
+    );
     expect(models.alpha!.status).toBe('planned');
     expect(models.beta!.status).toBe('failed');
     expect(models.beta!.error).toMatchObject({ code: 'UAI_UNSAFE_PATH', message: expect.stringContaining('leak.txt is a symlink to') });

@@ -20,7 +20,12 @@ describe('uai frameworks', () => {
     { name: 'the default host', registry: { namespace: 'ns' }, env: {}, host: 'uhub.ucloud.cn' },
     { name: "the config's host", registry: { namespace: 'ns', host: 'mirror.example.com' }, env: {}, host: 'mirror.example.com' },
     { name: 'the internal host with inUhost', registry: { namespace: 'ns', inUhost: true }, env: {}, host: 'uhub.service.ucloud.cn' },
-    { name: 'UAI_REGISTRY_HOST over the config', registry: { namespace: 'ns', host: 'mirror.example.com' }, env: { UAI_REGISTRY_HOST: '127.0.0.1:5000' }, host: '127.0.0.1:5000' },
+    {
+      name: 'UAI_REGISTRY_HOST over the config',
+      registry: { namespace: 'ns', host: 'mirror.example.com' },
+      env: { UAI_REGISTRY_HOST: '127.0.0.1:5000' },
+      host: '127.0.0.1:5000',
+    },
   ])('$name', { timeout: 30_000 }, ({ registry, env, host }) => {
     expect(frameworks({ registry, models: [] }, env)).toContain(`${host}/${caffeImage} (default)`);
   });

@@ -5,18 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createProject,
-  dockerCalls,
-  dockerPids,
-  hangingPids,
-  isAlive,
-  jsonModels,
-  leftovers,
-  startUai,
-  waitFor,
-  type Project,
-} from '../test/harness.mjs';
+import { createProject, dockerCalls, dockerPids, hangingPids, isAlive, jsonModels, leftovers, startUai, waitFor, type Project } from '../test/harness.mjs';
 
 let project: Project | undefined;
 afterEach(async () => {

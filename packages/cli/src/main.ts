@@ -56,10 +56,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     )
     .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder', outputTarget)
     .option('--force', 'rebuild and push even models whose inputs did not change since their last push')
-    .addOption(new Option('--password <value>').hideHelp().argParser((value) => {
-      secrets.push(value);
-      throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
-    }))
+    .addOption(
+      new Option('--password <value>').hideHelp().argParser((value) => {
+        secrets.push(value);
+        throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
+      }),
+    )
     .action(async (flags) => {
       status = await (await import('./commands/build.js')).buildCommand(flags, env);
     });
@@ -68,7 +70,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command('packdocker')
     .description('the old uai_tool.py packdocker command line: build and push one model (caffe|tf|keras|mxnet|xgboost|self)')
     .argument('<framework>', 'caffe, tf, keras, mxnet, xgboost or self')
-    .argument('[flags...]', 'the old flags: --pack_file_path --main_module --main_class --model_dir --model_name --uhub_registry --uhub_imagename ... (--print-config prints the equivalent uai.config.ts)')
+    .argument(
+      '[flags...]',
+      'the old flags: --pack_file_path --main_module --main_class --model_dir --model_name --uhub_registry --uhub_imagename ... (--print-config prints the equivalent uai.config.ts)',
+    )
     .allowUnknownOption()
     .helpOption('-h, --help')
     .action(async (framework: string, flags: string[]) => {
@@ -77,7 +82,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 
   program
     .command('lock')
-    .description('resolve every model\'s base image to its registry digest and write uai.lock.json')
+    .description("resolve every model's base image to its registry digest and write uai.lock.json")
     .option('--config <path>', 'config file')
     .action(async (flags: { config?: string }) => {
       status = await (await import('./commands/lock.js')).lockCommand(flags, env);

@@ -3,13 +3,34 @@ import { configSource, flagForConfigPath, modelNameFromImage, parsePackdockerArg
 
 // The command line from UCloud's own caffe doc (seed-packdocker-caffe.txt), --model_name repeated.
 const ucloudDoc = [
-  '--public_key', 'PUBKEY123', '--private_key', 'PRIVKEY456',
-  '--main_class', 'MnistModel', '--main_module', 'mnist_inference',
-  '--model_dir', 'checkpoint_dir', '--model_name', 'mnist_model',
-  '--pack_file_path', './code',
-  '--uhub_username', 'user@example.com', '--uhub_password', 's3cret-pass',
-  '--uhub_registry', 'uai_demo', '--uhub_imagename', 'caffe-inference:test',
-  '--ai_arch_v', 'caffe-1.0.0', '--in_host', 'no', '--model_name', 'mnist_model',
+  '--public_key',
+  'PUBKEY123',
+  '--private_key',
+  'PRIVKEY456',
+  '--main_class',
+  'MnistModel',
+  '--main_module',
+  'mnist_inference',
+  '--model_dir',
+  'checkpoint_dir',
+  '--model_name',
+  'mnist_model',
+  '--pack_file_path',
+  './code',
+  '--uhub_username',
+  'user@example.com',
+  '--uhub_password',
+  's3cret-pass',
+  '--uhub_registry',
+  'uai_demo',
+  '--uhub_imagename',
+  'caffe-inference:test',
+  '--ai_arch_v',
+  'caffe-1.0.0',
+  '--in_host',
+  'no',
+  '--model_name',
+  'mnist_model',
 ];
 
 describe('parsePackdockerArgs', () => {
@@ -44,11 +65,7 @@ describe('parsePackdockerArgs', () => {
   });
 
   it('names the required flags that are missing', () => {
-    expect(parsePackdockerArgs('caffe', []).problems).toEqual([
-      '--pack_file_path is required',
-      '--uhub_registry is required',
-      '--uhub_imagename is required',
-    ]);
+    expect(parsePackdockerArgs('caffe', []).problems).toEqual(['--pack_file_path is required', '--uhub_registry is required', '--uhub_imagename is required']);
   });
 
   it.each([

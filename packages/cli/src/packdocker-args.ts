@@ -109,7 +109,11 @@ export function parsePackdockerArgs(framework: string, argv: readonly string[]):
     }
     const target = oldFlags[flag];
     if (!target) {
-      out.problems.push(`unknown flag --${flag}; packdocker takes ${Object.keys(oldFlags).map((f) => `--${f}`).join(' ')}`);
+      out.problems.push(
+        `unknown flag --${flag}; packdocker takes ${Object.keys(oldFlags)
+          .map((f) => `--${f}`)
+          .join(' ')}`,
+      );
       continue;
     }
     if (value === undefined) {
@@ -154,7 +158,10 @@ export function parsePackdockerArgs(framework: string, argv: readonly string[]):
 /** A model name from the image name: `caffe-inference:test` builds in `.uai/build/caffe-inference/`. */
 export function modelNameFromImage(image: unknown): string {
   const name = typeof image === 'string' ? image.split(':')[0].split('/').pop()! : '';
-  const tidy = name.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '');
+  const tidy = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
   return tidy || 'model';
 }
 

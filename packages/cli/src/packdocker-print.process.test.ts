@@ -10,14 +10,22 @@ afterEach(async () => {
 });
 
 const flags = (image: string) => [
-  'packdocker', 'caffe',
-  '--pack_file_path', 'models/alpha',
-  '--main_module', 'mnist_inference',
-  '--main_class', 'MnistModel',
-  '--model_dir', 'checkpoint_dir',
-  '--model_name', 'mnist_model',
-  '--uhub_registry', 'team',
-  '--uhub_imagename', image,
+  'packdocker',
+  'caffe',
+  '--pack_file_path',
+  'models/alpha',
+  '--main_module',
+  'mnist_inference',
+  '--main_class',
+  'MnistModel',
+  '--model_dir',
+  'checkpoint_dir',
+  '--model_name',
+  'mnist_model',
+  '--uhub_registry',
+  'team',
+  '--uhub_imagename',
+  image,
   '--print-config',
 ];
 

@@ -45,7 +45,11 @@ describe('the password', () => {
 
   it.each([
     { name: 'docker login', env: { FAKE_LOGIN: 'echo' }, step: 'login' },
-    { name: 'docker build', env: { FAKE_BUILD_alpha: `fail:unauthorized: password ${password} for ${username} (Authorization: Basic ${basicAuth})` }, step: 'build' },
+    {
+      name: 'docker build',
+      env: { FAKE_BUILD_alpha: `fail:unauthorized: password ${password} for ${username} (Authorization: Basic ${basicAuth})` },
+      step: 'build',
+    },
     { name: 'docker push', env: { FAKE_PUSH_alpha: `fail:denied: ${password}` }, step: 'push' },
   ])('printed by a failing $name is *** in the output, --json and the summary', { timeout: 30_000 }, async ({ env, step }) => {
     project = await createProject({ models: ['alpha'] });
@@ -93,10 +97,30 @@ describe('uai packdocker', () => {
   const secretKey = 'PRIVATE-key-9876543210';
   const flagPassword = 'flag-Pa55word';
   const flags = [
-    '--pack_file_path', 'models/alpha', '--main_module', 'mnist_inference', '--main_class', 'MnistModel',
-    '--model_dir', 'checkpoint_dir', '--model_name', 'mnist_model', '--ai_arch_v', 'caffe-1.0.0',
-    '--uhub_registry', 'ns', '--uhub_imagename', 'alpha:v1',
-    '--uhub_username', username, '--uhub_password', flagPassword, '--public_key', key, '--private_key', secretKey,
+    '--pack_file_path',
+    'models/alpha',
+    '--main_module',
+    'mnist_inference',
+    '--main_class',
+    'MnistModel',
+    '--model_dir',
+    'checkpoint_dir',
+    '--model_name',
+    'mnist_model',
+    '--ai_arch_v',
+    'caffe-1.0.0',
+    '--uhub_registry',
+    'ns',
+    '--uhub_imagename',
+    'alpha:v1',
+    '--uhub_username',
+    username,
+    '--uhub_password',
+    flagPassword,
+    '--public_key',
+    key,
+    '--private_key',
+    secretKey,
   ];
 
   it('masks --public_key, --private_key and --uhub_password in what docker prints, and passes none of them on', { timeout: 30_000 }, async () => {

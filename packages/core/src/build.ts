@@ -75,7 +75,12 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
   const run = await pinToLock(prepared);
   options.onPrepared?.(run);
   const secrets = SecretStore.of(env, options.secrets);
-  const credentials = options.dryRun ? [] : credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost));
+  const credentials = options.dryRun
+    ? []
+    : credentialsFromEnv(
+        env,
+        run.plans.map((plan) => plan.registryHost),
+      );
   const builder = await pickBuilder(options, run, env);
   try {
     const models = await runPipeline({

@@ -11,9 +11,27 @@ export type CaffeOptions = z.output<typeof options>;
 
 /** UCloud's caffe base images (uai-platform.md); the first of each aiArchV is its default. */
 export const caffeCatalog: readonly BaseImageEntry[] = [
-  { aiArchV: 'caffe-1.0.0', device: 'cpu', os: 'ubuntu-14.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2' },
-  { aiArchV: 'caffe-1.0.0gpu', device: 'gpu', os: 'ubuntu-14.04', python: 'python-2.7.6', image: 'uaishare/gpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.0' },
-  { aiArchV: 'caffe-intel 1.0.0', device: 'mkl', os: 'ubuntu-14.04', python: 'python-2.7.6', image: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1' },
+  {
+    aiArchV: 'caffe-1.0.0',
+    device: 'cpu',
+    os: 'ubuntu-14.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2',
+  },
+  {
+    aiArchV: 'caffe-1.0.0gpu',
+    device: 'gpu',
+    os: 'ubuntu-14.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/gpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.0',
+  },
+  {
+    aiArchV: 'caffe-intel 1.0.0',
+    device: 'mkl',
+    os: 'ubuntu-14.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1',
+  },
 ];
 
 /** Caffe: `<modelName>.prototxt` and `<modelName>.caffemodel` in modelDir; pycaffe on PYTHONPATH. */

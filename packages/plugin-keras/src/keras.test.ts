@@ -11,7 +11,11 @@ describe('@uai/plugin-keras', () => {
   it.each([
     { name: 'defaults', model: {}, section: { model_dir: 'model', model_name: 'mnist', all_one_file: false, model_arch_type: 'json' } },
     { name: 'all in one file', model: { allOneFile: true }, section: { model_dir: 'model', model_name: 'mnist', all_one_file: true, model_arch_type: 'json' } },
-    { name: 'yaml architecture', model: { modelArchType: 'yaml' }, section: { model_dir: 'model', model_name: 'mnist', all_one_file: false, model_arch_type: 'yaml' } },
+    {
+      name: 'yaml architecture',
+      model: { modelArchType: 'yaml' },
+      section: { model_dir: 'model', model_name: 'mnist', all_one_file: false, model_arch_type: 'yaml' },
+    },
   ])('keras section: $name', async ({ model, section }) => {
     const preview = await previewModel(keras(), { ...base, ...model });
     expect(preview.issues).toEqual([]);

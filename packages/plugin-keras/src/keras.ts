@@ -16,7 +16,13 @@ const options = z.strictObject({
 export type KerasOptions = z.output<typeof options>;
 
 export const kerasCatalog: readonly BaseImageEntry[] = [
-  { aiArchV: 'keras-1.2.0', device: 'cpu', os: 'ubuntu-14.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_keras-1.2.0:v1.2' },
+  {
+    aiArchV: 'keras-1.2.0',
+    device: 'cpu',
+    os: 'ubuntu-14.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_keras-1.2.0:v1.2',
+  },
 ];
 
 /** Keras: `<modelName>.h5`, plus `<modelName>.<modelArchType>` unless allOneFile. */

@@ -15,8 +15,7 @@ const options = z.strictObject({
 
 export type MxnetOptions = z.output<typeof options>;
 
-const image = (device: 'cpu' | 'gpu', version: string) =>
-  `uaishare/${device}_uaiservice_ubuntu-14.04_python-2.7.6_mxnet-${version}:v1.2`;
+const image = (device: 'cpu' | 'gpu', version: string) => `uaishare/${device}_uaiservice_ubuntu-14.04_python-2.7.6_mxnet-${version}:v1.2`;
 
 export const mxnetCatalog: readonly BaseImageEntry[] = [
   { aiArchV: 'mxnet-0.9.5', device: 'cpu', os: 'ubuntu-14.04', python: 'python-2.7.6', image: image('cpu', '0.9.5') },

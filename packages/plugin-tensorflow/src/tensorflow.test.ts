@@ -26,10 +26,26 @@ describe('@uai/plugin-tensorflow', () => {
   });
 
   it.each([
-    { name: 'tf alias, default aiArchV', model: { framework: 'tf' }, image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2' },
-    { name: 'python-3.6 picks the 3.6 image', model: { pythonVersion: 'python-3.6' }, image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2' },
-    { name: '1.6.0 takes the newest tag', model: { aiArchV: 'tensorflow-1.6.0' }, image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2' },
-    { name: 'gpu on ubuntu-16.04', model: { aiArchV: 'tensorflow-1.6.0gpu', os: 'ubuntu-16.04' }, image: 'uhub.ucloud.cn/uaishare/gpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.0' },
+    {
+      name: 'tf alias, default aiArchV',
+      model: { framework: 'tf' },
+      image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2',
+    },
+    {
+      name: 'python-3.6 picks the 3.6 image',
+      model: { pythonVersion: 'python-3.6' },
+      image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2',
+    },
+    {
+      name: '1.6.0 takes the newest tag',
+      model: { aiArchV: 'tensorflow-1.6.0' },
+      image: 'uhub.ucloud.cn/uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2',
+    },
+    {
+      name: 'gpu on ubuntu-16.04',
+      model: { aiArchV: 'tensorflow-1.6.0gpu', os: 'ubuntu-16.04' },
+      image: 'uhub.ucloud.cn/uaishare/gpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.0',
+    },
   ])('base image: $name', async ({ model, image }) => {
     const preview = await previewModel(tensorflow(), { ...base, ...model });
     expect(preview.issues).toEqual([]);

@@ -7,7 +7,13 @@ const options = z.strictObject({
 export type XgboostOptions = z.output<typeof options>;
 
 export const xgboostCatalog: readonly BaseImageEntry[] = [
-  { aiArchV: 'xgboost-0.7', device: 'cpu', os: 'ubuntu-16.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_xgboost-0.7:v1.0' },
+  {
+    aiArchV: 'xgboost-0.7',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_xgboost-0.7:v1.0',
+  },
 ];
 
 /** XGBoost: one model file, named relative to packFilePath; no modelDir. */

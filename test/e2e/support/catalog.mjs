@@ -25,7 +25,11 @@ export function pluginPackageNames(root = repoRoot) {
   for (const entry of list(modules)) {
     if (entry.startsWith('uai-plugin-')) names.push(entry);
     else if (entry.startsWith('@') && entry !== '@uai') {
-      names.push(...list(path.join(modules, entry)).filter((name) => name.startsWith('uai-plugin-')).map((name) => `${entry}/${name}`));
+      names.push(
+        ...list(path.join(modules, entry))
+          .filter((name) => name.startsWith('uai-plugin-'))
+          .map((name) => `${entry}/${name}`),
+      );
     }
   }
   return names.sort();

@@ -55,14 +55,11 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
       res.end(JSON.stringify({ errors: [{ code: 'INJECTED', message: `fault injected by the test proxy (${rule.fault})` }] }));
       return;
     }
-    const forward = http.request(
-      { host: upstreamHost, port: Number(upstreamPort), method, path: target, headers: req.headers },
-      (answer) => {
-        events.push({ method, path: target, outcome: String(answer.statusCode) });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const forward = http.request({ host: upstreamHost, port: Number(upstreamPort), method, path: target, headers: req.headers }, (answer) => {
+      events.push({ method, path: target, outcome: String(answer.statusCode) });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });

@@ -40,7 +40,14 @@ export const frameworkModels: FrameworkModel[] = [
   {
     name: 'fw-caffe',
     packdocker: 'caffe',
-    config: { framework: 'caffe', aiArchV: 'caffe-1.0.0', mainModule: 'mnist_inference', mainClass: 'MnistModel', modelDir: 'checkpoint_dir', modelName: 'mnist_model' },
+    config: {
+      framework: 'caffe',
+      aiArchV: 'caffe-1.0.0',
+      mainModule: 'mnist_inference',
+      mainClass: 'MnistModel',
+      modelDir: 'checkpoint_dir',
+      modelName: 'mnist_model',
+    },
     standinFramework: 'caffe',
     serviceConfig: { http_server: { exec: exec('mnist_inference', 'MnistModel'), caffe: { model_dir: 'checkpoint_dir', model_name: 'mnist_model' } } },
     configPath: ufile,
@@ -49,9 +56,19 @@ export const frameworkModels: FrameworkModel[] = [
   {
     name: 'fw-tf',
     packdocker: 'tf',
-    config: { framework: 'tf', aiArchV: 'tensorflow-1.6.0', mainModule: 'tf_inference', mainClass: 'TfModel', modelDir: './export', tag: ['serve'], signature: 'predict_images' },
+    config: {
+      framework: 'tf',
+      aiArchV: 'tensorflow-1.6.0',
+      mainModule: 'tf_inference',
+      mainClass: 'TfModel',
+      modelDir: './export',
+      tag: ['serve'],
+      signature: 'predict_images',
+    },
     standinFramework: 'tensorflow',
-    serviceConfig: { http_server: { exec: exec('tf_inference', 'TfModel'), tensorflow: { model_dir: './export', tag: ['serve'], signature: 'predict_images' } } },
+    serviceConfig: {
+      http_server: { exec: exec('tf_inference', 'TfModel'), tensorflow: { model_dir: './export', tag: ['serve'], signature: 'predict_images' } },
+    },
     configPath: ufile,
     files: ['tf_inference.py', 'export/saved_model.pb', 'export/variables/variables.index'],
   },
@@ -60,7 +77,12 @@ export const frameworkModels: FrameworkModel[] = [
     packdocker: 'keras',
     config: { framework: 'keras', mainModule: 'keras_inference', mainClass: 'KerasModel', modelDir: 'model', modelName: 'digits', modelArchType: 'json' },
     standinFramework: 'keras',
-    serviceConfig: { http_server: { exec: exec('keras_inference', 'KerasModel'), keras: { model_dir: 'model', model_name: 'digits', all_one_file: false, model_arch_type: 'json' } } },
+    serviceConfig: {
+      http_server: {
+        exec: exec('keras_inference', 'KerasModel'),
+        keras: { model_dir: 'model', model_name: 'digits', all_one_file: false, model_arch_type: 'json' },
+      },
+    },
     configPath: ufile,
     files: ['keras_inference.py', 'model/digits.json', 'model/digits.h5'],
   },

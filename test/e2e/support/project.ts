@@ -79,10 +79,7 @@ async function writeDockerWrapper(binDir: string, logFile: string): Promise<void
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   await mkdir(binDir, { recursive: true });
   const wrapper = path.join(binDir, 'docker');
-  await writeFile(
-    wrapper,
-    ['#!/bin/sh', `printf '%s\\n' "DOCKER_CONFIG=$DOCKER_CONFIG $*" >> ${quote(logFile)}`, `exec ${quote(real)} "$@"`, ''].join('\n'),
-  );
+  await writeFile(wrapper, ['#!/bin/sh', `printf '%s\\n' "DOCKER_CONFIG=$DOCKER_CONFIG $*" >> ${quote(logFile)}`, `exec ${quote(real)} "$@"`, ''].join('\n'));
   await chmod(wrapper, 0o755);
 }
 

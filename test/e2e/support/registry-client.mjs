@@ -4,10 +4,7 @@
 import { gunzipSync } from 'node:zlib';
 import { readTar } from './tar.mjs';
 
-export const manifestTypes = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-];
+export const manifestTypes = ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json'];
 
 /**
  * @param {{ url: string, username: string, password: string }} registry

@@ -84,11 +84,15 @@ export async function startRegistry(options = {}) {
     const url = `http://127.0.0.1:${port}`;
     try {
       // Connection errors mean "not yet" (waitFor retries them); an exit ends the wait at once.
-      const state = await waitFor(`docker-registry on ${url}`, async () => {
-        if (exited) return 'exited';
-        const response = await fetch(`${url}/v2/`);
-        return response.status === 401 ? 'up' : undefined;
-      }, { timeoutMs: 15_000 });
+      const state = await waitFor(
+        `docker-registry on ${url}`,
+        async () => {
+          if (exited) return 'exited';
+          const response = await fetch(`${url}/v2/`);
+          return response.status === 401 ? 'up' : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
       if (state === 'exited') throw new Error(`docker-registry exited:\n${readFileSync(logFile, 'utf8')}`);
     } catch (error) {
       child.kill('SIGKILL');

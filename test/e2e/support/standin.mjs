@@ -28,7 +28,7 @@ function assertStatic(file) {
 async function findBusybox() {
   const found = await run('sh', ['-c', 'command -v busybox']);
   const file = found.stdout.trim();
-  if (found.code !== 0 || !file) throw new Error('busybox not found; install Debian\'s busybox-static');
+  if (found.code !== 0 || !file) throw new Error("busybox not found; install Debian's busybox-static");
   return file;
 }
 

@@ -43,69 +43,120 @@ function accessFor(scopes: readonly string[]) {
   });
 }
 
-export async function startTokenRegistry(options: { username?: string; password?: string } = {}): Promise<TokenRegistry> {
-  const username = options.username ?? 'token-user';
-  const password = options.password ?? `tk-${randomBytes(12).toString('base64url')}`;
-  const service = 'uai-token-registry';
-  const issuer = 'uai-e2e-token-issuer';
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'uai-token-registry-'));
+/** A self-signed EC key and certificate for signing tokens (the registry trusts the certificate). */
+async function issuerKey(dir: string, issuer: string) {
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
+  const subject = `/CN=${issuer}`;
   await runOk('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=uai-e2e-token-issuer',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-subj',
+    subject,
   ]);
-  const key = createPrivateKey(await readFile(keyFile));
-  const certDer = new X509Certificate(await readFile(certFile)).raw;
-  const tokenRequests: TokenRequest[] = [];
+  return { key: createPrivateKey(await readFile(keyFile)), certDer: new X509Certificate(await readFile(certFile)).raw, certFile };
+}
 
-  const tokenServer = http.createServer((req, res) => {
+interface Issuer {
+  username: string;
+  password: string;
+  service: string;
+  issuer: string;
+  key: ReturnType<typeof createPrivateKey>;
+  certDer: Buffer;
+  tokenRequests: TokenRequest[];
+}
+
+/** A signed ES256 JWT granting `scopes` to `user`. */
+function signToken(issuer: Issuer, user: string, scopes: readonly string[]): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'ES256', typ: 'JWT', x5c: [issuer.certDer.toString('base64')] };
+  const claims = {
+    iss: issuer.issuer,
+    sub: user,
+    aud: issuer.service,
+    exp: now + 300,
+    nbf: now - 10,
+    iat: now,
+    jti: randomBytes(8).toString('hex'),
+    access: accessFor(scopes),
+  };
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = sign('sha256', Buffer.from(signingInput), { key: issuer.key, dsaEncoding: 'ieee-p1363' });
+  return `${signingInput}.${base64url(signature)}`;
+}
+
+/** The token server: checks Basic credentials, records the request, answers a token or 401. */
+function tokenServer(issuer: Issuer): http.Server {
+  return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://token');
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean);
     const auth = req.headers.authorization;
     let user: string | null = null;
     if (auth?.startsWith('Basic ')) {
       const [name, ...pass] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
-      if (name === username && pass.join(':') === password) user = name;
+      if (name === issuer.username && pass.join(':') === issuer.password) user = name;
       else {
-        tokenRequests.push({ service: url.searchParams.get('service'), scopes, user: name ?? null, granted: false });
+        issuer.tokenRequests.push({ service: url.searchParams.get('service'), scopes, user: name ?? null, granted: false });
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"wrong username or password"}');
         return;
       }
     }
     const granted = user !== null;
-    tokenRequests.push({ service: url.searchParams.get('service'), scopes, user, granted });
+    issuer.tokenRequests.push({ service: url.searchParams.get('service'), scopes, user, granted });
     if (!granted) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"authentication required"}');
       return;
     }
-    const now = Math.floor(Date.now() / 1000);
-    const header = { alg: 'ES256', typ: 'JWT', x5c: [certDer.toString('base64')] };
-    const claims = { iss: issuer, sub: user, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access: accessFor(scopes) };
-    const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    const signature = sign('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
-    const token = `${signingInput}.${base64url(signature)}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    const token = signToken(issuer, user!, scopes);
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
+}
+
+export async function startTokenRegistry(options: { username?: string; password?: string } = {}): Promise<TokenRegistry> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'uai-token-registry-'));
+  const service = 'uai-token-registry';
+  const issuerName = 'uai-e2e-token-issuer';
+  const { key, certDer, certFile } = await issuerKey(dir, issuerName);
+  const issuer: Issuer = {
+    username: options.username ?? 'token-user',
+    password: options.password ?? `tk-${randomBytes(12).toString('base64url')}`,
+    service,
+    issuer: issuerName,
+    key,
+    certDer,
+    tokenRequests: [],
+  };
+  const server = tokenServer(issuer);
   const tokenPort = await freePort();
-  await new Promise<void>((resolve) => tokenServer.listen(tokenPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(tokenPort, '127.0.0.1', resolve));
 
   const port = await freePort();
   const configFile = path.join(dir, 'config.yml');
-  await writeFile(
-    configFile,
-    registryConfig({
-      dir,
-      port,
-      auth: [
-        '  token:',
-        `    realm: http://127.0.0.1:${tokenPort}/token`,
-        `    service: ${service}`,
-        `    issuer: ${issuer}`,
-        `    rootcertbundle: ${JSON.stringify(certFile)}`,
-      ],
-    }),
-  );
+  const auth = [
+    '  token:',
+    `    realm: http://127.0.0.1:${tokenPort}/token`,
+    `    service: ${service}`,
+    `    issuer: ${issuerName}`,
+    `    rootcertbundle: ${JSON.stringify(certFile)}`,
+  ];
+  await writeFile(configFile, registryConfig({ dir, port, auth }));
   const logFile = path.join(dir, 'registry.log');
   const log = openSync(logFile, 'a');
   const child = spawn('docker-registry', ['serve', configFile], {
@@ -123,18 +174,22 @@ export async function startTokenRegistry(options: { username?: string; password?
       await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
       if (!exited) child.kill('SIGKILL');
     }
-    await new Promise((resolve) => tokenServer.close(resolve));
+    await new Promise((resolve) => server.close(resolve));
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(`token registry on ${url}`, async () => {
-      if (exited) throw new Error(`docker-registry exited:\n${readFileSync(logFile, 'utf8')}`);
-      const response = await fetch(`${url}/v2/`).catch(() => undefined);
-      return response?.status === 401 ? true : undefined;
-    }, { timeoutMs: 15_000 });
+    await waitFor(
+      `token registry on ${url}`,
+      async () => {
+        if (exited) throw new Error(`docker-registry exited:\n${readFileSync(logFile, 'utf8')}`);
+        const response = await fetch(`${url}/v2/`).catch(() => undefined);
+        return response?.status === 401 ? true : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
   } catch (error) {
     await stop();
     throw error;
   }
-  return { host: `127.0.0.1:${port}`, url, username, password, service, tokenRequests, stop };
+  return { host: `127.0.0.1:${port}`, url, username: issuer.username, password: issuer.password, service, tokenRequests: issuer.tokenRequests, stop };
 }

@@ -23,9 +23,7 @@ export interface UaiEnv {
 
 /** The environment of the test process minus anything that would point uai at the real user's setup. */
 function baseEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_CONFIG$|XDG_)/.test(key)),
-  );
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_CONFIG$|XDG_)/.test(key)));
 }
 
 export async function runUai(project: Project, args: string[], env: UaiEnv = {}): Promise<UaiRun> {

@@ -9,6 +9,9 @@ export async function lockCommand(flags: { config?: string }, env: NodeJS.Proces
   const run = await prepareRun({ configFile: flags.config, env, command: 'lock', fallbackFrom: cliDir, builtin: builtinPlugins });
   const { file, images } = await writeLock(run, env);
   for (const [image, digest] of Object.entries(images)) writeLine(process.stdout, `${image}  ${digest}`);
-  writeLine(process.stdout, `wrote ${path.relative(process.cwd(), file) || file} (${Object.keys(images).length} base image${Object.keys(images).length === 1 ? '' : 's'})`);
+  writeLine(
+    process.stdout,
+    `wrote ${path.relative(process.cwd(), file) || file} (${Object.keys(images).length} base image${Object.keys(images).length === 1 ? '' : 's'})`,
+  );
   return 0;
 }

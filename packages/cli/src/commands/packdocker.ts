@@ -20,7 +20,10 @@ export async function packdockerCommand(
   const args = parsePackdockerArgs(framework, argv);
   secrets.push(...args.secrets);
   // UCloud's doc gives absolute paths; the config takes them relative to the current folder.
-  for (const [key, flag] of [['packFilePath', 'pack_file_path'], ['confFile', 'conf_file']] as const) {
+  for (const [key, flag] of [
+    ['packFilePath', 'pack_file_path'],
+    ['confFile', 'conf_file'],
+  ] as const) {
     const value = args.model[key];
     if (typeof value !== 'string' || !path.isAbsolute(value)) continue;
     const relative = path.relative(cwd, value);

@@ -102,7 +102,11 @@ describe('packing packFilePath', () => {
 describe('checking model files', () => {
   it('blames a missing model folder on modelDir, not on each file', async () => {
     const { root, plan } = project();
-    const withDir = { ...plan, model: { modelDir: 'checkpoints' }, modelFiles: [{ kind: 'file', key: 'modelName', path: 'checkpoints/m.caffemodel' }] } as unknown as ModelPlan;
+    const withDir = {
+      ...plan,
+      model: { modelDir: 'checkpoints' },
+      modelFiles: [{ kind: 'file', key: 'modelName', path: 'checkpoints/m.caffemodel' }],
+    } as unknown as ModelPlan;
     await expect(checkInputs(withDir, root)).rejects.toMatchObject({
       code: 'UAI_MODEL_FILE_MISSING',
       message: expect.stringContaining('modelDir: code/checkpoints is not a folder'),

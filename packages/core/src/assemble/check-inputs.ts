@@ -35,10 +35,14 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
     throw missing(plan, `packFilePath ${relative(plan.packDir)} is not a folder`, 'Create it, or fix packFilePath in the config.');
   }
   if (!isInside(realRoot, packReal)) {
-    throw new UaiError('UAI_UNSAFE_PATH', `packFilePath ${relative(plan.packDir)} resolves outside the project (${packReal}). Keep the code inside the config's folder.`, {
-      model: plan.name,
-      step: 'check',
-    });
+    throw new UaiError(
+      'UAI_UNSAFE_PATH',
+      `packFilePath ${relative(plan.packDir)} resolves outside the project (${packReal}). Keep the code inside the config's folder.`,
+      {
+        model: plan.name,
+        step: 'check',
+      },
+    );
   }
 
   if (plan.userConfigFile) {

@@ -32,7 +32,7 @@ describe('.uaiignore', () => {
     expect(ignored('main.py', false)).toBe(false);
   });
 
-  it('always leaves out the packed folder\'s .git, with or without a .uaiignore', async () => {
+  it("always leaves out the packed folder's .git, with or without a .uaiignore", async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'uai-ignore-'));
     const ignored = await loadIgnore(root, root);
     expect(ignored('.git', true)).toBe(true);

@@ -21,9 +21,21 @@ describe('credentialsFromEnv', () => {
   });
 
   it.each([
-    { name: 'only UHUB_USERNAME', env: { UHUB_USERNAME: 'me' }, message: 'UHUB_PASSWORD is not set but UHUB_USERNAME is. Set both, or neither to use your docker login.' },
-    { name: 'only UHUB_PASSWORD', env: { UHUB_PASSWORD: 'pw' }, message: 'UHUB_USERNAME is not set but UHUB_PASSWORD is. Set both, or neither to use your docker login.' },
-    { name: 'an empty UHUB_PASSWORD', env: { UHUB_USERNAME: 'me', UHUB_PASSWORD: '' }, message: 'UHUB_PASSWORD is not set but UHUB_USERNAME is. Set both, or neither to use your docker login.' },
+    {
+      name: 'only UHUB_USERNAME',
+      env: { UHUB_USERNAME: 'me' },
+      message: 'UHUB_PASSWORD is not set but UHUB_USERNAME is. Set both, or neither to use your docker login.',
+    },
+    {
+      name: 'only UHUB_PASSWORD',
+      env: { UHUB_PASSWORD: 'pw' },
+      message: 'UHUB_USERNAME is not set but UHUB_PASSWORD is. Set both, or neither to use your docker login.',
+    },
+    {
+      name: 'an empty UHUB_PASSWORD',
+      env: { UHUB_USERNAME: 'me', UHUB_PASSWORD: '' },
+      message: 'UHUB_PASSWORD is not set but UHUB_USERNAME is. Set both, or neither to use your docker login.',
+    },
   ])('is a usage error (exit 2) with $name set', ({ env, message }) => {
     let error: unknown;
     try {

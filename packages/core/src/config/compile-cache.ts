@@ -33,7 +33,12 @@ function needsOnlyCoreAndNode(code: string): boolean {
  * with `@uai/core` bound to the running engine. Loading jiti is about 60 ms of every run. Returns
  * undefined for any other config (jiti loads it).
  */
-export async function loadSimpleConfig(filepath: string, source: string, core: unknown, env: NodeJS.ProcessEnv = process.env): Promise<{ exported: unknown } | undefined> {
+export async function loadSimpleConfig(
+  filepath: string,
+  source: string,
+  core: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ exported: unknown } | undefined> {
   const key = createHash('sha256').update(`${cacheVersion}\0${filepath}\0${source}`).digest('hex');
   const cached = path.join(userCacheDir('configs', env), `${key}.cjs`);
   let code = await readFile(cached, 'utf8').catch(() => undefined);

@@ -22,7 +22,8 @@ const anyValue = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }),
 );
 /** Mostly the valid value, sometimes a broken one. */
-const mostly = <T,>(good: T, ...bad: T[]) => fc.oneof({ weight: 12, arbitrary: fc.constant(good) }, ...bad.map((value) => ({ weight: 1, arbitrary: fc.constant(value) })));
+const mostly = <T>(good: T, ...bad: T[]) =>
+  fc.oneof({ weight: 12, arbitrary: fc.constant(good) }, ...bad.map((value) => ({ weight: 1, arbitrary: fc.constant(value) })));
 const goodModel = fc.record({
   framework: mostly('caffe', 'keras', 'nope'),
   packFilePath: mostly('code', '../up', '/abs'),
@@ -36,7 +37,16 @@ const goodModel = fc.record({
 });
 /** A model with, now and then, a key dropped, replaced by an arbitrary value, or an unknown key added. */
 const model = fc
-  .tuple(goodModel, fc.array(fc.tuple(fc.constantFrom('name', 'framework', 'packFilePath', 'mainModule', 'mainClass', 'modelDir', 'modelName', 'image', 'typo', 'os'), fc.option(anyValue)), { maxLength: 1 }))
+  .tuple(
+    goodModel,
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('name', 'framework', 'packFilePath', 'mainModule', 'mainClass', 'modelDir', 'modelName', 'image', 'typo', 'os'),
+        fc.option(anyValue),
+      ),
+      { maxLength: 1 },
+    ),
+  )
   .map(([base, edits]) => {
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of edits) {
@@ -49,11 +59,17 @@ const models = fc
   .array(model, { minLength: 1, maxLength: 3 })
   .chain((list) => fc.boolean().map((duplicate) => list.map((m, i) => ({ name: duplicate ? 'same' : `model-${i}`, ...m }))));
 const config = fc.oneof(
-  { weight: 8, arbitrary: fc.record({
-    registry: fc.oneof({ weight: 8, arbitrary: fc.record({ namespace: mostly('uai_demo', 'Upper', '') }) }, { weight: 1, arbitrary: anyValue }),
-    models: fc.oneof({ weight: 8, arbitrary: models }, { weight: 1, arbitrary: anyValue }),
-    concurrency: fc.option(fc.oneof(fc.integer({ min: -2, max: 100 }), anyValue), { nil: undefined }),
-  }, { requiredKeys: ['registry', 'models'] }) },
+  {
+    weight: 8,
+    arbitrary: fc.record(
+      {
+        registry: fc.oneof({ weight: 8, arbitrary: fc.record({ namespace: mostly('uai_demo', 'Upper', '') }) }, { weight: 1, arbitrary: anyValue }),
+        models: fc.oneof({ weight: 8, arbitrary: models }, { weight: 1, arbitrary: anyValue }),
+        concurrency: fc.option(fc.oneof(fc.integer({ min: -2, max: 100 }), anyValue), { nil: undefined }),
+      },
+      { requiredKeys: ['registry', 'models'] },
+    ),
+  },
   { weight: 1, arbitrary: anyValue },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );

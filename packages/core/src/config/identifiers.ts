@@ -51,9 +51,7 @@ const domainComponent = '(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])';
 const referenceHost = `(?:${domainComponent}(?:\\.${domainComponent})+(?::[0-9]{1,5})?|${domainComponent}:[0-9]{1,5}|localhost|\\[[0-9A-Fa-f:]+\\](?::[0-9]{1,5})?)`;
 
 /** A full image reference, as `baseImage` takes it: `host/path:tag` or `host/path@sha256:...`. */
-export const imageReferencePattern = new RegExp(
-  `^(?:${referenceHost}/)?${pathComponent}(?:/${pathComponent})*(?::${tag})?(?:@sha256:[a-f0-9]{64})?$`,
-);
+export const imageReferencePattern = new RegExp(`^(?:${referenceHost}/)?${pathComponent}(?:/${pathComponent})*(?::${tag})?(?:@sha256:[a-f0-9]{64})?$`);
 
 /** A Python module path (`mnist_inference`, `pkg.mod`): what `main_file` imports. */
 export const pythonModulePattern = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;

@@ -6,10 +6,7 @@ import { UaiError } from '../errors/uai-error.js';
 import type { UserConfig } from './schema.js';
 
 /** What a config file may export: an object, a promise of one, or a function of the command. */
-export type ConfigExport =
-  | UserConfig
-  | Promise<UserConfig>
-  | ((env: ConfigEnv) => UserConfig | Promise<UserConfig>);
+export type ConfigExport = UserConfig | Promise<UserConfig> | ((env: ConfigEnv) => UserConfig | Promise<UserConfig>);
 
 export interface ConfigEnv {
   command: string;
@@ -93,16 +90,12 @@ function explorer() {
  * The one place that reads config files. Looks in `cwd` (not above it), or loads `configFile`.
  * Returns null when there is no config.
  */
-export async function loadConfigFile(
-  options: { cwd?: string; configFile?: string; env?: ConfigEnv } = {},
-): Promise<LoadedConfig | null> {
+export async function loadConfigFile(options: { cwd?: string; configFile?: string; env?: ConfigEnv } = {}): Promise<LoadedConfig | null> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? { command: 'build', mode: 'production' };
   let result;
   try {
-    result = options.configFile
-      ? await explorer().load(path.resolve(cwd, options.configFile))
-      : await explorer().search(cwd);
+    result = options.configFile ? await explorer().load(path.resolve(cwd, options.configFile)) : await explorer().search(cwd);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && options.configFile) {

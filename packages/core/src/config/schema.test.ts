@@ -45,13 +45,26 @@ describe('identifiers', () => {
   });
 
   it.each([
-    { pattern: 'host', regex: hostPattern, good: ['uhub.ucloud.cn', '127.0.0.1:5000', 'localhost', '[::1]:5000'], bad: ['uhub.ucloud.cn/', 'a b', 'host:port', '-x.com', 'x.com\n'] },
+    {
+      pattern: 'host',
+      regex: hostPattern,
+      good: ['uhub.ucloud.cn', '127.0.0.1:5000', 'localhost', '[::1]:5000'],
+      bad: ['uhub.ucloud.cn/', 'a b', 'host:port', '-x.com', 'x.com\n'],
+    },
     { pattern: 'namespace', regex: namespacePattern, good: ['uai_demo', 'a.b-c'], bad: ['UAI', '_x', 'a/b', 'a\n'] },
     { pattern: 'image', regex: imagePattern, good: ['caffe-inference:test', 'team/model:V1.2'], bad: ['caffe', 'Caffe:1', 'a:b c', 'a:b\n', 'a:-x'] },
     {
       pattern: 'image reference',
       regex: imageReferencePattern,
-      good: ['uhub.ucloud.cn/uaishare/x:v1.2', 'localhost:5000/a/b:1', 'localhost/a:1', 'Registry.Example.com/a:1', '[::1]:5000/a:1', 'ubuntu:16.04', `a/b@sha256:${'f'.repeat(64)}`],
+      good: [
+        'uhub.ucloud.cn/uaishare/x:v1.2',
+        'localhost:5000/a/b:1',
+        'localhost/a:1',
+        'Registry.Example.com/a:1',
+        '[::1]:5000/a:1',
+        'ubuntu:16.04',
+        `a/b@sha256:${'f'.repeat(64)}`,
+      ],
       bad: ['uhub.ucloud.cn/uaishare/x:v1\nRUN id', 'x y', 'UPPER/x:1', 'a/b@sha256:short'],
     },
   ])('$pattern pattern', ({ regex, good, bad }) => {

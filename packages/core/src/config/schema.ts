@@ -53,18 +53,21 @@ function matching(pattern: RegExp, what: string) {
 }
 
 export const registrySchema = z
-  .strictObject({
-    host: matching(hostPattern, 'a registry host like uhub.ucloud.cn or 127.0.0.1:5000')
-      .default('uhub.ucloud.cn')
-      .describe('Registry host: base images are pulled from it and images pushed to it.'),
-    internalHost: matching(hostPattern, 'a registry host like uhub.service.ucloud.cn')
-      .default('uhub.service.ucloud.cn')
-      .describe('Registry host used instead of `host` when `inUhost` is true.'),
-    inUhost: z.boolean().default(false).describe('Building inside UCloud: use `internalHost`.'),
-    namespace: matching(namespacePattern, 'lowercase letters, digits and . _ - (the UHub repository)').describe(
-      'The UHub repository (the old --uhub_registry).',
-    ),
-  }, objectError('an object like { namespace: "uai_demo" }'))
+  .strictObject(
+    {
+      host: matching(hostPattern, 'a registry host like uhub.ucloud.cn or 127.0.0.1:5000')
+        .default('uhub.ucloud.cn')
+        .describe('Registry host: base images are pulled from it and images pushed to it.'),
+      internalHost: matching(hostPattern, 'a registry host like uhub.service.ucloud.cn')
+        .default('uhub.service.ucloud.cn')
+        .describe('Registry host used instead of `host` when `inUhost` is true.'),
+      inUhost: z.boolean().default(false).describe('Building inside UCloud: use `internalHost`.'),
+      namespace: matching(namespacePattern, 'lowercase letters, digits and . _ - (the UHub repository)').describe(
+        'The UHub repository (the old --uhub_registry).',
+      ),
+    },
+    objectError('an object like { namespace: "uai_demo" }'),
+  )
   .describe('Where base images come from and images go to.');
 
 /** Keys every model has, whatever its framework. */
@@ -73,33 +76,25 @@ export const commonModelShape = {
     'Unique name, used in logs, --model and the build folder.',
   ),
   framework: requiredString().describe('The framework: one the installed plugins serve (uai frameworks lists them).'),
-  aiArchV: matching(catalogKeyPattern, 'a framework version like caffe-1.0.0').optional().describe(
-    'Framework and version; picks the base image. @default the plugin\'s newest cpu version',
-  ),
-  baseImage: matching(imageReferencePattern, 'a full image reference like host/path:tag').optional().describe(
-    'Overrides the catalog: a full image reference, used as given.',
-  ),
+  aiArchV: matching(catalogKeyPattern, 'a framework version like caffe-1.0.0')
+    .optional()
+    .describe("Framework and version; picks the base image. @default the plugin's newest cpu version"),
+  baseImage: matching(imageReferencePattern, 'a full image reference like host/path:tag')
+    .optional()
+    .describe('Overrides the catalog: a full image reference, used as given.'),
   // Optional here so `defaults` can give it; validateConfig requires it once defaults are merged.
   packFilePath: relativePath().optional().describe('Folder with the inference code, relative to the config file; all of it is packed.'),
-  mainModule: matching(pythonModulePattern, 'a Python module name like mnist_inference').optional().describe(
-    'Python module holding the main class.',
-  ),
-  mainClass: matching(pythonIdentifierPattern, 'a Python class name like MnistModel').optional().describe(
-    'Class the server instantiates.',
-  ),
+  mainModule: matching(pythonModulePattern, 'a Python module name like mnist_inference').optional().describe('Python module holding the main class.'),
+  mainClass: matching(pythonIdentifierPattern, 'a Python class name like MnistModel').optional().describe('Class the server instantiates.'),
   modelDir: relativePath().optional().describe('Model folder, relative to packFilePath.'),
   image: requiredString()
     .check((ctx) => {
       const problem = imageProblem(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${quoteValue(ctx.value)} is not valid: ${problem}` });
     })
-    .describe(
-    'Pushed as <host>/<namespace>/<image>.',
-  ),
+    .describe('Pushed as <host>/<namespace>/<image>.'),
   os: matching(catalogKeyPattern, 'an OS like ubuntu or ubuntu-16.04').optional().describe('Picks the base image. @default "ubuntu"'),
-  pythonVersion: matching(catalogKeyPattern, 'a Python version like python-2.7.6').optional().describe(
-    'Picks the base image. @default "python-2.7.6"',
-  ),
+  pythonVersion: matching(catalogKeyPattern, 'a Python version like python-2.7.6').optional().describe('Picks the base image. @default "python-2.7.6"'),
 } as const;
 
 export const commonModelKeys = Object.keys(commonModelShape) as ReadonlyArray<keyof typeof commonModelShape>;
@@ -109,10 +104,7 @@ export const modelSchema = z.looseObject(commonModelShape, objectError('a model 
 
 const { name: _name, framework: _framework, image: _image, ...defaultableShape } = commonModelShape;
 
-export const defaultsSchema = z
-  .strictObject(defaultableShape, objectError('an object'))
-  .partial()
-  .describe('Merged under every model.');
+export const defaultsSchema = z.strictObject(defaultableShape, objectError('an object')).partial().describe('Merged under every model.');
 
 /** `models: [...]`, of `item`. */
 export function modelList<T extends z.ZodType>(item: T) {
@@ -129,17 +121,20 @@ export function modelList<T extends z.ZodType>(item: T) {
 export const builderSchema = z.enum(['auto', 'docker', 'native']);
 
 export const configSchema = z
-  .strictObject({
-    registry: registrySchema,
-    defaults: defaultsSchema.default({}),
-    concurrency: z.number().int().min(1).max(64).optional().describe('Models built at once. @default number of CPUs'),
-    builder: builderSchema.default('auto').describe('Which builder makes the images. @default "auto"'),
-    plugins: z
-      .array(z.custom<UaiPlugin>((value) => typeof value === 'object' && value !== null, 'expected a plugin object'))
-      .default([])
-      .describe('Third-party framework plugins, e.g. [onnx()].'),
-    models: modelList(modelSchema).describe('The images to build, one per model.'),
-  }, objectError('an object: export default defineConfig({ registry, models })'))
+  .strictObject(
+    {
+      registry: registrySchema,
+      defaults: defaultsSchema.default({}),
+      concurrency: z.number().int().min(1).max(64).optional().describe('Models built at once. @default number of CPUs'),
+      builder: builderSchema.default('auto').describe('Which builder makes the images. @default "auto"'),
+      plugins: z
+        .array(z.custom<UaiPlugin>((value) => typeof value === 'object' && value !== null, 'expected a plugin object'))
+        .default([])
+        .describe('Third-party framework plugins, e.g. [onnx()].'),
+      models: modelList(modelSchema).describe('The images to build, one per model.'),
+    },
+    objectError('an object: export default defineConfig({ registry, models })'),
+  )
   .describe('uai.config.ts');
 
 /** What a user writes. */

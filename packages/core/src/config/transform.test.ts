@@ -31,7 +31,7 @@ describe('transformConfigSource', () => {
   });
 
   // Loading such configs end to end: load-config.test.ts (config-await, config-import-meta).
-  it('hands top-level await to Babel (esbuild\'s CommonJS cannot express it)', () => {
+  it("hands top-level await to Babel (esbuild's CommonJS cannot express it)", () => {
     const source = 'const n: number = await Promise.resolve(1);\nexport default n;';
     const { code } = transformConfigSource({ source, filename: '/p/uai.config.ts', async: true, ts: true });
     expect(code).not.toContain('__toCommonJS');

@@ -99,7 +99,11 @@ describe('validateConfig: a valid config', () => {
 describe('validateConfig: problems name the model and the key', () => {
   const cases: { name: string; raw: unknown; expected: string[] }[] = [
     { name: 'missing mainClass', raw: config(undefined, { models: [without('mainClass')] }), expected: ['models[0].mainClass: required for framework caffe'] },
-    { name: 'missing mainModule', raw: config(undefined, { models: [without('mainModule')] }), expected: ['models[0].mainModule: required for framework caffe'] },
+    {
+      name: 'missing mainModule',
+      raw: config(undefined, { models: [without('mainModule')] }),
+      expected: ['models[0].mainModule: required for framework caffe'],
+    },
     { name: 'missing modelDir', raw: config(undefined, { models: [without('modelDir')] }), expected: ['models[0].modelDir: required for framework caffe'] },
     { name: 'missing modelName', raw: config(undefined, { models: [without('modelName')] }), expected: ['models[0].modelName: required for framework caffe'] },
     {
@@ -189,18 +193,24 @@ describe('validateConfig: problems name the model and the key', () => {
     {
       name: 'two models with one image',
       raw: config(undefined, { models: [mnist, { ...mnist, name: 'mnist2' }] }),
-      expected: ['models[1].image: "caffe-inference:test" is also the image of models[0]; each model needs its own name or tag, or one would overwrite the other'],
+      expected: [
+        'models[1].image: "caffe-inference:test" is also the image of models[0]; each model needs its own name or tag, or one would overwrite the other',
+      ],
     },
     {
       name: 'an image with a registry host in front',
       raw: config({ image: 'uhub.ucloud.cn/team/mnist:v1' }),
-      expected: ['models[0].image: "uhub.ucloud.cn/team/mnist:v1" is not valid: starts with a registry host (uhub.ucloud.cn): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes'],
+      expected: [
+        'models[0].image: "uhub.ucloud.cn/team/mnist:v1" is not valid: starts with a registry host (uhub.ucloud.cn): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes',
+      ],
     },
     {
       // Docker reads a first component with a dot as a registry host, so uai does too.
       name: 'an image whose first path component has a dot',
       raw: config({ image: 'my.models/app:v1' }),
-      expected: ['models[0].image: "my.models/app:v1" is not valid: starts with a registry host (my.models): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes'],
+      expected: [
+        'models[0].image: "my.models/app:v1" is not valid: starts with a registry host (my.models): give only name:tag; it is pushed as <registry.host>/<registry.namespace>/<image>, so set those for where it goes',
+      ],
     },
     { name: 'a nested image path', raw: config({ image: 'team/app:v1' }), expected: [] },
     {
@@ -311,8 +321,16 @@ describe('validateConfig: no value can reach the Dockerfile or the JSON unchecke
 
 describe('validateConfig: paths stay inside the config folder', () => {
   const cases = [
-    { name: 'packFilePath with ..', model: { packFilePath: '../elsewhere/code' }, expected: 'models[0].packFilePath: "../elsewhere/code" must stay inside its folder (no \'..\')' },
-    { name: 'packFilePath with .. inside', model: { packFilePath: 'code/../../x' }, expected: 'models[0].packFilePath: "code/../../x" must stay inside its folder (no \'..\')' },
+    {
+      name: 'packFilePath with ..',
+      model: { packFilePath: '../elsewhere/code' },
+      expected: 'models[0].packFilePath: "../elsewhere/code" must stay inside its folder (no \'..\')',
+    },
+    {
+      name: 'packFilePath with .. inside',
+      model: { packFilePath: 'code/../../x' },
+      expected: 'models[0].packFilePath: "code/../../x" must stay inside its folder (no \'..\')',
+    },
     { name: 'packFilePath that is ..', model: { packFilePath: '..' }, expected: 'models[0].packFilePath: ".." must stay inside its folder (no \'..\')' },
     { name: 'an absolute packFilePath', model: { packFilePath: '/etc' }, expected: 'models[0].packFilePath: "/etc" must be relative, not absolute' },
     { name: 'a Windows drive packFilePath', model: { packFilePath: 'C:/code' }, expected: 'models[0].packFilePath: "C:/code" must be relative, not absolute' },
@@ -348,7 +366,10 @@ describe('keys a pass-through framework would copy into the image', () => {
     const tf = (await import('@uai/plugin-tensorflow')).default;
     const model = { name: 'm', framework: 'tf', packFilePath: 'c', mainModule: 'a', mainClass: 'B', modelDir: 'd', image: 'i:t', [key]: 'x' };
     for (const plugin of [tf(), caffe()]) {
-      const { config, issues } = validateConfig({ registry: { namespace: 'ns' }, models: [{ ...model, framework: plugin.framework, modelName: 'n' }] }, new PluginRegistry([plugin]));
+      const { config, issues } = validateConfig(
+        { registry: { namespace: 'ns' }, models: [{ ...model, framework: plugin.framework, modelName: 'n' }] },
+        new PluginRegistry([plugin]),
+      );
       expect(config).toBeUndefined();
       expect(issues.filter((issue) => issue.path === `models[0].${key}`)).toEqual([{ path: `models[0].${key}`, message }]);
     }

@@ -1,14 +1,6 @@
 import { defaultOs, defaultPythonVersion } from '../plugins/catalog.js';
 import { z } from 'zod';
-import {
-  commonModelKeys,
-  configSchema,
-  defaultsSchema,
-  modelList,
-  modelSchema,
-  type Builder,
-  type RegistryConfig,
-} from './schema.js';
+import { commonModelKeys, configSchema, defaultsSchema, modelList, modelSchema, type Builder, type RegistryConfig } from './schema.js';
 import type { ConfigIssue } from '../errors/uai-error.js';
 import { formatPath, quoteValue } from '../errors/format.js';
 import type { PluginModel, UaiPlugin } from '../plugins/plugin.js';
@@ -108,7 +100,10 @@ function checkUnique(rawModel: Raw, index: number, checks: ModelChecks): void {
   if (typeof rawModel.image === 'string' && !nameRepeated) {
     const first = checks.images.get(rawModel.image);
     if (first !== undefined) {
-      checks.issues.push({ path: at('image'), message: `${quoteValue(rawModel.image)} is also the image of models[${first}]; each model needs its own name or tag, or one would overwrite the other` });
+      checks.issues.push({
+        path: at('image'),
+        message: `${quoteValue(rawModel.image)} is also the image of models[${first}]; each model needs its own name or tag, or one would overwrite the other`,
+      });
     } else {
       checks.images.set(rawModel.image, index);
     }

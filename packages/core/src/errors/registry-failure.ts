@@ -43,7 +43,11 @@ function advice(kind: FailureKind, ctx: FailureContext, source: 'docker' | 'clie
         fix: `Install its CA certificate for Docker (/etc/docker/certs.d/${host}/ca.crt), or check the host name.`,
       };
     case 'unreachable':
-      return { code: 'UAI_REGISTRY_UNREACHABLE', says: `Cannot reach ${about}: the connection to ${host} failed.`, fix: 'Check the host name and your network (or UAI_REGISTRY_HOST).' };
+      return {
+        code: 'UAI_REGISTRY_UNREACHABLE',
+        says: `Cannot reach ${about}: the connection to ${host} failed.`,
+        fix: 'Check the host name and your network (or UAI_REGISTRY_HOST).',
+      };
     case 'auth':
       return {
         code: 'UAI_AUTH_FAILED',
@@ -67,7 +71,11 @@ function advice(kind: FailureKind, ctx: FailureContext, source: 'docker' | 'clie
         return { code: 'UAI_BUILD_FAILED', says: `Pulling ${about} failed.`, fix: `Check aiArchV/baseImage and that ${host} holds it.` };
       }
       // The Docker CLI's output follows the message; our client's own message already says what failed.
-      return { code: failed, says: `${ctx.step === 'push' ? 'Pushing' : 'Logging in'} to registry ${host} failed.`, fix: source === 'docker' ? 'Check the output below and run again.' : '' };
+      return {
+        code: failed,
+        says: `${ctx.step === 'push' ? 'Pushing' : 'Logging in'} to registry ${host} failed.`,
+        fix: source === 'docker' ? 'Check the output below and run again.' : '',
+      };
   }
 }
 
@@ -91,7 +99,8 @@ export function kindOfDockerOutput(output: string): FailureKind {
 /** The kind of a failure our registry client threw (or of a passing trouble that got past its retries). */
 export function kindOfRegistryError(error: unknown): FailureKind | undefined {
   if (error instanceof RegistryError) {
-    if (error.kind === 'auth' || error.kind === 'denied' || error.kind === 'insecure' || error.kind === 'unreachable' || error.kind === 'unavailable') return error.kind;
+    if (error.kind === 'auth' || error.kind === 'denied' || error.kind === 'insecure' || error.kind === 'unreachable' || error.kind === 'unavailable')
+      return error.kind;
     return 'other';
   }
   if (error instanceof RetryableStatus || isResetError(error)) return 'unavailable';
@@ -116,8 +125,9 @@ export function registryFailure(error: unknown, ctx: FailureContext): unknown {
   const kind = kindOfRegistryError(error);
   if (!kind) return error;
   const { code, fix } = advice(kind, ctx, 'client');
-  const message = kind === 'unavailable' && !(error instanceof RegistryError)
-    ? `${ctx.step === 'build' ? 'building' : 'pushing'} ${ctx.model} on ${ctx.host}: ${(error as Error).message}; the registry is having trouble, try again later.`
-    : (error as Error).message;
+  const message =
+    kind === 'unavailable' && !(error instanceof RegistryError)
+      ? `${ctx.step === 'build' ? 'building' : 'pushing'} ${ctx.model} on ${ctx.host}: ${(error as Error).message}; the registry is having trouble, try again later.`
+      : (error as Error).message;
   return new UaiError(code, fix ? `${message}\n${fix}` : message, { model: ctx.model, step: ctx.step, cause: error });
 }

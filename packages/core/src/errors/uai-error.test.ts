@@ -78,8 +78,18 @@ describe('ConfigError', () => {
 
 describe('errorInfo', () => {
   it.each([
-    { name: 'a UaiError keeps its own step', error: new UaiError('UAI_PUSH_FAILED', 'x', { step: 'push' }), step: 'build', expected: { step: 'push', code: 'UAI_PUSH_FAILED', message: 'x' } },
-    { name: 'a UaiError without a step takes the current one', error: new UaiError('UAI_BUILD_FAILED', 'y'), step: 'build', expected: { step: 'build', code: 'UAI_BUILD_FAILED', message: 'y' } },
+    {
+      name: 'a UaiError keeps its own step',
+      error: new UaiError('UAI_PUSH_FAILED', 'x', { step: 'push' }),
+      step: 'build',
+      expected: { step: 'push', code: 'UAI_PUSH_FAILED', message: 'x' },
+    },
+    {
+      name: 'a UaiError without a step takes the current one',
+      error: new UaiError('UAI_BUILD_FAILED', 'y'),
+      step: 'build',
+      expected: { step: 'build', code: 'UAI_BUILD_FAILED', message: 'y' },
+    },
     { name: 'any other error is internal', error: new TypeError('boom'), step: 'render', expected: { step: 'render', code: 'UAI_INTERNAL', message: 'boom' } },
     { name: 'a thrown string', error: 'odd', step: 'check', expected: { step: 'check', code: 'UAI_INTERNAL', message: 'odd' } },
   ])('$name', ({ error, step, expected }) => {

@@ -19,8 +19,6 @@ export async function pinToLock(run: PreparedRun): Promise<PreparedRun> {
   const { lock, problem } = parseLockFile(text);
   if (!lock) throw new UaiError('UAI_CONFIG_INVALID', `${lockFileName} ${problem}. Run uai lock to write it again.`);
   const applied = applyLock(run.plans, lock);
-  const warnings = applied.stale.length
-    ? [`${lockFileName} is stale; run uai lock to update it:\n${applied.stale.map((line) => `  ${line}`).join('\n')}`]
-    : [];
+  const warnings = applied.stale.length ? [`${lockFileName} is stale; run uai lock to update it:\n${applied.stale.map((line) => `  ${line}`).join('\n')}`] : [];
   return { ...run, plans: applied.plans, warnings: [...run.warnings, ...warnings] };
 }

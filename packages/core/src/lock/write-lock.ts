@@ -9,11 +9,21 @@ import { writeFiles } from '../render/write-files.js';
 import { lockableImages, lockFileName, serializeLockFile } from './lock-file.js';
 
 /** Asks each base image's registry for its manifest digest, with the credentials a build would use. */
-export async function resolveDigests(run: PreparedRun, env: NodeJS.ProcessEnv, signal: AbortSignal = new AbortController().signal): Promise<Record<string, string>> {
+export async function resolveDigests(
+  run: PreparedRun,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<Record<string, string>> {
   const session = new NativeSession({ env, root: run.root, push: false });
   const images: Record<string, string> = {};
   try {
-    await session.login(credentialsFromEnv(env, run.plans.map((plan) => plan.registryHost)), signal);
+    await session.login(
+      credentialsFromEnv(
+        env,
+        run.plans.map((plan) => plan.registryHost),
+      ),
+      signal,
+    );
     for (const image of lockableImages(run.plans)) {
       const ref = parseReference(image);
       try {

@@ -157,7 +157,10 @@ export async function runPipeline(options: PipelineOptions): Promise<ModelResult
 
   try {
     run.prepared = prepareBuilder(run);
-    await listrFor(options, options.plans.map((plan) => ({ title: plan.name, task: (_ctx, task) => runModel(plan, task, run) }))).run();
+    await listrFor(
+      options,
+      options.plans.map((plan) => ({ title: plan.name, task: (_ctx, task) => runModel(plan, task, run) })),
+    ).run();
     await run.prepared;
     return ordered();
   } finally {
@@ -196,4 +199,3 @@ async function prepareBuilder(run: RunContext): Promise<ModelResult['error'] | u
     return failure;
   }
 }
-

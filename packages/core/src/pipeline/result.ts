@@ -14,4 +14,3 @@ export interface ModelResult {
 
 /** The `error.step` of a model the run stopped before it began (status `cancelled`). */
 export const notStartedStep = 'queued';
-

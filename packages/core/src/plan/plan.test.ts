@@ -95,14 +95,27 @@ describe('planBuild', () => {
 
   const hosts = [
     { name: 'public host by default', expected: { push: 'uhub.ucloud.cn', base: 'uhub.ucloud.cn' } },
-    { name: 'inUhost: internal host for base and push', registry: { inUhost: true }, expected: { push: 'uhub.service.ucloud.cn', base: 'uhub.service.ucloud.cn' } },
-    { name: 'registry.host moves both', registry: { host: 'mirror.example.com:5000' }, expected: { push: 'mirror.example.com:5000', base: 'mirror.example.com:5000' } },
+    {
+      name: 'inUhost: internal host for base and push',
+      registry: { inUhost: true },
+      expected: { push: 'uhub.service.ucloud.cn', base: 'uhub.service.ucloud.cn' },
+    },
+    {
+      name: 'registry.host moves both',
+      registry: { host: 'mirror.example.com:5000' },
+      expected: { push: 'mirror.example.com:5000', base: 'mirror.example.com:5000' },
+    },
     {
       name: 'inUhost with a custom internalHost',
       registry: { inUhost: true, internalHost: 'internal.example.com' },
       expected: { push: 'internal.example.com', base: 'internal.example.com' },
     },
-    { name: 'UAI_REGISTRY_HOST overrides registry.host', registry: { host: 'mirror.example.com' }, env: { UAI_REGISTRY_HOST: 'localhost:5000' }, expected: { push: 'localhost:5000', base: 'localhost:5000' } },
+    {
+      name: 'UAI_REGISTRY_HOST overrides registry.host',
+      registry: { host: 'mirror.example.com' },
+      env: { UAI_REGISTRY_HOST: 'localhost:5000' },
+      expected: { push: 'localhost:5000', base: 'localhost:5000' },
+    },
     {
       name: 'UAI_REGISTRY_HOST does not change an inUhost build',
       registry: { inUhost: true },
@@ -167,7 +180,8 @@ describe('planBuild', () => {
       model: { aiArchV: 'caffe-2.0.0' },
       expected: {
         path: 'models[0].aiArchV',
-        message: 'unknown aiArchV "caffe-2.0.0" for framework caffe; known: caffe-1.0.0, caffe-1.0.0gpu, caffe-intel 1.0.0. Or set baseImage to a full image reference.',
+        message:
+          'unknown aiArchV "caffe-2.0.0" for framework caffe; known: caffe-1.0.0, caffe-1.0.0gpu, caffe-intel 1.0.0. Or set baseImage to a full image reference.',
       },
     },
     {

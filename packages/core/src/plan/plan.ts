@@ -9,7 +9,6 @@ import type { RegistryConfig } from '../config/schema.js';
 import type { FileRequirement, PluginModel, UaiPlugin } from '../plugins/plugin.js';
 import type { ResolvedConfig, ResolvedModel } from '../config/validate.js';
 
-
 export interface EnvVar {
   name: string;
   value: string;

@@ -38,9 +38,7 @@ export interface PreparedRun {
 function frameworksOf(raw: unknown): string[] {
   const models = (raw as { models?: unknown })?.models;
   if (!Array.isArray(models)) return [];
-  return models
-    .map((model) => (model as { framework?: unknown })?.framework)
-    .filter((framework): framework is string => typeof framework === 'string');
+  return models.map((model) => (model as { framework?: unknown })?.framework).filter((framework): framework is string => typeof framework === 'string');
 }
 
 /**
@@ -57,10 +55,7 @@ export async function prepareRun(options: PrepareOptions = {}): Promise<Prepared
       env: { command: options.command ?? 'build', mode: 'production' },
     }));
   if (!loaded) {
-    throw new UaiError(
-      'UAI_CONFIG_NOT_FOUND',
-      `No uai config found in ${cwd}. Create uai.config.ts (see the README), or pass --config PATH.`,
-    );
+    throw new UaiError('UAI_CONFIG_NOT_FOUND', `No uai config found in ${cwd}. Create uai.config.ts (see the README), or pass --config PATH.`);
   }
   const root = path.dirname(loaded.path);
   const raw = loaded.config as { plugins?: unknown };
@@ -81,10 +76,7 @@ export async function prepareRun(options: PrepareOptions = {}): Promise<Prepared
   if (options.models && options.models.length > 0) {
     const unknown = options.models.filter((name) => !plans.some((plan) => plan.name === name));
     if (unknown.length > 0) {
-      throw new UaiError(
-        'UAI_USAGE',
-        `--model ${unknown.join(', ')}: no such model. Models in the config: ${plans.map((plan) => plan.name).join(', ')}.`,
-      );
+      throw new UaiError('UAI_USAGE', `--model ${unknown.join(', ')}: no such model. Models in the config: ${plans.map((plan) => plan.name).join(', ')}.`);
     }
     plans = plans.filter((plan) => options.models!.includes(plan.name));
   }

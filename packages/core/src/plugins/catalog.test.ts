@@ -7,48 +7,127 @@ const caffePlugin = caffe();
 
 /** TensorFlow's images from uai-platform.md: several variants per aiArchV, newest tag first. */
 const tfCatalog: BaseImageEntry[] = [
-  { aiArchV: 'tensorflow-1.6.0', device: 'cpu', os: 'ubuntu-16.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2' },
-  { aiArchV: 'tensorflow-1.6.0', device: 'cpu', os: 'ubuntu-16.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.0' },
-  { aiArchV: 'tensorflow-1.9.0', device: 'cpu', os: 'ubuntu-16.04', python: 'python-2.7', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2' },
-  { aiArchV: 'tensorflow-1.9.0', device: 'cpu', os: 'ubuntu-16.04', python: 'python-3.6', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2' },
-  { aiArchV: 'tensorflow-1.4.0', device: 'cpu', os: 'ubuntu-14.04', python: 'python-2.7.6', image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_tensorflow-1.4.0:v1.2' },
-  { aiArchV: 'tensorflow-1.3.0', device: 'cpu', os: 'ubuntu-16.04', python: 'python-3.6.2', image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6.2_tensorflow-1.3.0:v1.2' },
+  {
+    aiArchV: 'tensorflow-1.6.0',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2',
+  },
+  {
+    aiArchV: 'tensorflow-1.6.0',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.0',
+  },
+  {
+    aiArchV: 'tensorflow-1.9.0',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-2.7',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2',
+  },
+  {
+    aiArchV: 'tensorflow-1.9.0',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-3.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2',
+  },
+  {
+    aiArchV: 'tensorflow-1.4.0',
+    device: 'cpu',
+    os: 'ubuntu-14.04',
+    python: 'python-2.7.6',
+    image: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_tensorflow-1.4.0:v1.2',
+  },
+  {
+    aiArchV: 'tensorflow-1.3.0',
+    device: 'cpu',
+    os: 'ubuntu-16.04',
+    python: 'python-3.6.2',
+    image: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6.2_tensorflow-1.3.0:v1.2',
+  },
 ];
 const tf = { framework: 'tensorflow', catalog: tfCatalog };
 
 const defaults = { os: 'ubuntu', pythonVersion: 'python-2.7.6' };
 
 function image(plugin: typeof tf | typeof caffePlugin, wanted: { aiArchV: string; os?: string; pythonVersion?: string }): string {
-  const choice = chooseBaseImage(plugin, { aiArchV: wanted.aiArchV, os: wanted.os ?? defaults.os, pythonVersion: wanted.pythonVersion ?? defaults.pythonVersion });
+  const choice = chooseBaseImage(plugin, {
+    aiArchV: wanted.aiArchV,
+    os: wanted.os ?? defaults.os,
+    pythonVersion: wanted.pythonVersion ?? defaults.pythonVersion,
+  });
   if (!choice.ok) throw new Error(choice.message);
   return choice.entry.image;
 }
 
 describe('chooseBaseImage', () => {
   it("picks the caffe plugin's default aiArchV image: cpu, ubuntu-14.04, python-2.7.6, v1.2", () => {
-    expect(image(caffePlugin, { aiArchV: caffePlugin.defaultAiArchV })).toBe(
-      'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2',
-    );
+    expect(image(caffePlugin, { aiArchV: caffePlugin.defaultAiArchV })).toBe('uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2');
   });
 
   it.each([
     { name: 'caffe-1.0.0', aiArchV: 'caffe-1.0.0', expected: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2' },
     { name: 'gpu: caffe-1.0.0gpu', aiArchV: 'caffe-1.0.0gpu', expected: 'uaishare/gpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.0' },
-    { name: 'Intel, spelt with a space: caffe-intel 1.0.0', aiArchV: 'caffe-intel 1.0.0', expected: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1' },
-    { name: 'Intel with extra spaces and capitals', aiArchV: ' Caffe-Intel   1.0.0 ', expected: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1' },
-    { name: 'os ubuntu-14.04 exactly', aiArchV: 'caffe-1.0.0', os: 'ubuntu-14.04', expected: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2' },
-    { name: 'python given as 2.7', aiArchV: 'caffe-1.0.0', pythonVersion: '2.7', expected: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2' },
+    {
+      name: 'Intel, spelt with a space: caffe-intel 1.0.0',
+      aiArchV: 'caffe-intel 1.0.0',
+      expected: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1',
+    },
+    {
+      name: 'Intel with extra spaces and capitals',
+      aiArchV: ' Caffe-Intel   1.0.0 ',
+      expected: 'uaishare/mkl_uaiservice_ubuntu-14.04_python-2.7.6_intel_caffe-1.0.0:v1.1',
+    },
+    {
+      name: 'os ubuntu-14.04 exactly',
+      aiArchV: 'caffe-1.0.0',
+      os: 'ubuntu-14.04',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2',
+    },
+    {
+      name: 'python given as 2.7',
+      aiArchV: 'caffe-1.0.0',
+      pythonVersion: '2.7',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2',
+    },
   ])('caffe: $name', ({ aiArchV, os, pythonVersion, expected }) => {
     expect(image(caffePlugin, { aiArchV, os, pythonVersion })).toBe(expected);
   });
 
   it.each([
-    { name: 'the first (newest) tag is the default', aiArchV: 'tensorflow-1.6.0', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2' },
+    {
+      name: 'the first (newest) tag is the default',
+      aiArchV: 'tensorflow-1.6.0',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7.6_tensorflow-1.6.0:v1.2',
+    },
     { name: 'python 2.7 by default', aiArchV: 'tensorflow-1.9.0', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2' },
-    { name: 'python-3.6 picks the python-3.6 image', aiArchV: 'tensorflow-1.9.0', pythonVersion: 'python-3.6', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2' },
-    { name: 'python-3.6.2 is told apart by major.minor', aiArchV: 'tensorflow-1.9.0', pythonVersion: 'python-3.6.2', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2' },
-    { name: 'os/python left at their defaults take the only variant there is', aiArchV: 'tensorflow-1.3.0', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6.2_tensorflow-1.3.0:v1.2' },
-    { name: 'os ubuntu-16.04 narrows', aiArchV: 'tensorflow-1.9.0', os: 'ubuntu-16.04', expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2' },
+    {
+      name: 'python-3.6 picks the python-3.6 image',
+      aiArchV: 'tensorflow-1.9.0',
+      pythonVersion: 'python-3.6',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2',
+    },
+    {
+      name: 'python-3.6.2 is told apart by major.minor',
+      aiArchV: 'tensorflow-1.9.0',
+      pythonVersion: 'python-3.6.2',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6_tensorflow-1.9.0:v1.2',
+    },
+    {
+      name: 'os/python left at their defaults take the only variant there is',
+      aiArchV: 'tensorflow-1.3.0',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-3.6.2_tensorflow-1.3.0:v1.2',
+    },
+    {
+      name: 'os ubuntu-16.04 narrows',
+      aiArchV: 'tensorflow-1.9.0',
+      os: 'ubuntu-16.04',
+      expected: 'uaishare/cpu_uaiservice_ubuntu-16.04_python-2.7_tensorflow-1.9.0:v1.2',
+    },
   ])('variants: $name', ({ aiArchV, os, pythonVersion, expected }) => {
     expect(image(tf, { aiArchV, os, pythonVersion })).toBe(expected);
   });

@@ -4,7 +4,9 @@ import type { BaseImageEntry, UaiPlugin } from './plugin.js';
 export const defaultOs = 'ubuntu';
 export const defaultPythonVersion = 'python-2.7.6';
 
-export type BaseImageChoice = { ok: true; entry: BaseImageEntry } | { ok: false; message: string; /** The model key to fix. */ key: 'aiArchV' | 'os' | 'pythonVersion' };
+export type BaseImageChoice =
+  | { ok: true; entry: BaseImageEntry }
+  | { ok: false; message: string /** The model key to fix. */; key: 'aiArchV' | 'os' | 'pythonVersion' };
 
 /** `caffe-intel 1.0.0` and `Caffe-1.0.0 ` name the same thing as their tidy forms. */
 export function normalizeKey(value: string): string {
@@ -46,9 +48,7 @@ export function chooseBaseImage(
       message: `unknown aiArchV "${wanted.aiArchV}" for framework ${plugin.framework}; known: ${known || 'none'}. Or set baseImage to a full image reference.`,
     };
   }
-  const match = forArch.find(
-    (entry) => osMatches(wanted.os, entry.os) && pythonMinor(entry.python) === pythonMinor(wanted.pythonVersion),
-  );
+  const match = forArch.find((entry) => osMatches(wanted.os, entry.os) && pythonMinor(entry.python) === pythonMinor(wanted.pythonVersion));
   // Left at their defaults, os and pythonVersion mean "whatever this aiArchV has": its first image.
   if (!match && normalizeKey(wanted.os) === defaultOs && normalizeKey(wanted.pythonVersion) === defaultPythonVersion) {
     return { ok: true, entry: forArch[0] };

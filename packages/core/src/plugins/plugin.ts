@@ -15,9 +15,7 @@ export interface BaseImageEntry {
 }
 
 /** A file the model needs, checked before anything is built. Paths are relative to `packFilePath`. */
-export type FileRequirement =
-  | { kind: 'file'; path: string; key: string }
-  | { kind: 'non-empty-dir'; path: string; key: string };
+export type FileRequirement = { kind: 'file'; path: string; key: string } | { kind: 'non-empty-dir'; path: string; key: string };
 
 /** What a plugin hook sees of a model: the common keys plus its own validated options. */
 export interface PluginModel<Options = Record<string, unknown>> {

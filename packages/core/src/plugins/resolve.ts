@@ -96,11 +96,10 @@ export async function importPlugin(pkg: string, file: string): Promise<UaiPlugin
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (cause) {
-    throw new UaiError(
-      'UAI_PLUGIN_INVALID',
-      `Plugin ${pkg} failed to load: ${(cause as Error).message}. Reinstall it, or report this to its authors.`,
-      { cause, plugin: pkg },
-    );
+    throw new UaiError('UAI_PLUGIN_INVALID', `Plugin ${pkg} failed to load: ${(cause as Error).message}. Reinstall it, or report this to its authors.`, {
+      cause,
+      plugin: pkg,
+    });
   }
   const exported = mod.default;
   let value: unknown = exported;
@@ -134,8 +133,7 @@ export async function resolvePlugins(options: ResolvePluginsOptions): Promise<Pl
     // it to validateConfig to report as unknown.
     if (registry.has(framework) || !frameworkNamePattern.test(framework)) continue;
     for (const pkg of candidatePackages(framework, builtin)) {
-      const file =
-        resolveFrom(options.projectDir, pkg) ?? (options.fallbackFrom ? resolveFrom(options.fallbackFrom, pkg) : undefined);
+      const file = resolveFrom(options.projectDir, pkg) ?? (options.fallbackFrom ? resolveFrom(options.fallbackFrom, pkg) : undefined);
       if (!file) continue;
       const plugin = await importPlugin(pkg, file);
       if (plugin.framework !== framework && !(plugin.aliases ?? []).includes(framework)) {

@@ -61,7 +61,10 @@ const render = (config: unknown) => {
 // Printable ASCII plus the characters that break Dockerfiles and JSON, and some unicode.
 const nasty = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
-  fc.string({ unit: fc.constantFrom('\n', '\r', '"', "'", '\\', ' ', '$', '{', '}', '/', '.', ':', '@', '\u0000', '\u2028', 'a', 'A', '0', '-', '_'), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom('\n', '\r', '"', "'", '\\', ' ', '$', '{', '}', '/', '.', ':', '@', '\u0000', '\u2028', 'a', 'A', '0', '-', '_'),
+    maxLength: 30,
+  }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
 );
 

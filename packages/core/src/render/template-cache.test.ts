@@ -39,7 +39,7 @@ describe('precompiledTemplate', () => {
     expect(() => template({})).toThrow(/"x" not defined/);
   });
 
-  it('throws the template\'s own syntax error', () => {
+  it("throws the template's own syntax error", () => {
     expect(() => precompiledTemplate(Handlebars.create(), 'd {{#if x}}', options)).toThrow(/Parse error|Expecting/);
   });
 });

@@ -16,7 +16,9 @@ const cacheVersion = 1;
  * `compile` would at first use.
  */
 export function precompiledTemplate(env: typeof Handlebars, source: string, options: CompileOptions): Handlebars.TemplateDelegate {
-  const key = createHash('sha256').update(`${cacheVersion}\0${env.VERSION}\0${JSON.stringify(options)}\0${source}`).digest('hex');
+  const key = createHash('sha256')
+    .update(`${cacheVersion}\0${env.VERSION}\0${JSON.stringify(options)}\0${source}`)
+    .digest('hex');
   const file = path.join(userCacheDir('templates'), `${key}.js`);
   const load = (spec: string) => env.template(vm.runInThisContext(`(${spec})`, { filename: file }) as Spec);
   try {

@@ -33,10 +33,7 @@ async function readFirst(candidates: string[]): Promise<TemplateSource> {
  */
 export async function loadTemplates(root: string, plugin: UaiPlugin): Promise<ModelTemplates> {
   const pick = async (kind: keyof typeof templateFiles) => {
-    const fallback = await readFirst([
-      ...(plugin.templates?.[kind] ? [plugin.templates[kind]] : []),
-      path.join(defaultTemplatesDir, templateFiles[kind]),
-    ]);
+    const fallback = await readFirst([...(plugin.templates?.[kind] ? [plugin.templates[kind]] : []), path.join(defaultTemplatesDir, templateFiles[kind])]);
     const project = await readFirst([path.join(root, 'templates', templateFiles[kind])]).catch(() => undefined);
     const ours = await readFile(path.join(defaultTemplatesDir, templateFiles[kind]), 'utf8');
     return project && project.source !== ours ? project : fallback;

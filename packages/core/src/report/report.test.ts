@@ -12,7 +12,13 @@ const failed: ModelResult = {
   durationMs: 2_100,
   error: { step: 'push', code: 'UAI_AUTH_FAILED', message: 'Authentication to registry uhub.ucloud.cn failed.\nunauthorized' },
 };
-const cancelled: ModelResult = { name: 'later', image: 'uhub.ucloud.cn/uai_demo/later:v1', status: 'cancelled', durationMs: 0, error: { step: 'check', code: 'UAI_CANCELLED', message: 'cancelled' } };
+const cancelled: ModelResult = {
+  name: 'later',
+  image: 'uhub.ucloud.cn/uai_demo/later:v1',
+  status: 'cancelled',
+  durationMs: 0,
+  error: { step: 'check', code: 'UAI_CANCELLED', message: 'cancelled' },
+};
 const skipped: ModelResult = { name: 'same', image: 'uhub.ucloud.cn/uai_demo/same:v1', status: 'skipped', durationMs: 30 };
 
 describe('jsonReport', () => {
@@ -57,7 +63,11 @@ describe('exitCodeFor', () => {
 
 describe('formatSummary', () => {
   it('counts the cancelled models that never started', () => {
-    const notStarted: ModelResult = { ...cancelled, name: 'queued', error: { step: notStartedStep, code: 'UAI_CANCELLED', message: 'not started: a failed (--fail-fast)' } };
+    const notStarted: ModelResult = {
+      ...cancelled,
+      name: 'queued',
+      error: { step: notStartedStep, code: 'UAI_CANCELLED', message: 'not started: a failed (--fail-fast)' },
+    };
     expect(formatSummary([failed, cancelled, notStarted]).split('\n').at(-1)).toBe('1 failed, 2 cancelled (1 not started)');
     expect(formatSummary([failed, cancelled]).split('\n').at(-1)).toBe('1 failed, 1 cancelled');
   });

@@ -60,6 +60,13 @@ describe('dockerConfigCredential', () => {
       password: '',
       identityToken: 'refresh',
     });
-    expect(await dockerConfigCredential('r', { env, runHelper: async () => { throw new Error('credentials not found'); } })).toBeUndefined();
+    expect(
+      await dockerConfigCredential('r', {
+        env,
+        runHelper: async () => {
+          throw new Error('credentials not found');
+        },
+      }),
+    ).toBeUndefined();
   });
 });

@@ -114,7 +114,9 @@ export class RegistryAuth {
       });
     }
     if (response.statusCode !== 200) {
-      throw new RegistryError('other', `The token server ${url.origin} answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, { status: response.statusCode });
+      throw new RegistryError('other', `The token server ${url.origin} answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`, {
+        status: response.statusCode,
+      });
     }
     const json = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
     const value = json.token ?? json.access_token;

@@ -14,7 +14,10 @@ describe('image config and media types', () => {
       history: [{ created_by: 'base' }],
     };
     const config = buildImageConfig(base, {
-      env: [{ name: 'PYTHONPATH', value: '/root/caffe/python' }, { name: 'UAI_SERVICE_CONFIG', value: '/app/ufile.json' }],
+      env: [
+        { name: 'PYTHONPATH', value: '/root/caffe/python' },
+        { name: 'UAI_SERVICE_CONFIG', value: '/app/ufile.json' },
+      ],
       exposedPorts: ['8080'],
       cmd: ['/bin/sh', '-c', 'run'],
       labels: { 'ai.uai.model': 'm' },

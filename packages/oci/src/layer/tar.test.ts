@@ -13,7 +13,13 @@ async function tarOf(entries: LayerEntry[], mtime = 0): Promise<Buffer> {
 }
 
 const longName = `${'deep/'.repeat(40)}weights.bin`;
-const file = (p: string, text: string, mode = 0o644): LayerEntry => ({ path: p, type: 'file', mode, size: Buffer.byteLength(text), contents: Buffer.from(text) });
+const file = (p: string, text: string, mode = 0o644): LayerEntry => ({
+  path: p,
+  type: 'file',
+  mode,
+  size: Buffer.byteLength(text),
+  contents: Buffer.from(text),
+});
 
 describe('tar headers', () => {
   it.each([
@@ -34,7 +40,7 @@ describe('tar headers', () => {
     expect(header.subarray(265, 265 + 32).every((b) => b === 0)).toBe(true);
   });
 
-  it('knows an entry\'s size before writing it, PAX headers included', () => {
+  it("knows an entry's size before writing it, PAX headers included", () => {
     for (const entry of [
       { path: 'a', type: 'file' as const, mode: 0o644, size: 1000, mtime: 0 },
       { path: longName, type: 'file' as const, mode: 0o644, size: 3, mtime: 0 },
@@ -53,9 +59,15 @@ describe('layer tar', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-tar-'));
     writeFileSync(path.join(dir, 'l.tar'), data);
     const listing = execFileSync('tar', ['--numeric-owner', '-tvf', path.join(dir, 'l.tar')], { encoding: 'utf8' });
-    const lines = listing.trim().split('\n').map((line) => line.split(/\s+/));
+    const lines = listing
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
     expect(lines.map((cols) => cols.at(-1))).toEqual([
-      'app/', 'app/sub/', 'app/sub/a.bin', 'app/z.py',
+      'app/',
+      'app/sub/',
+      'app/sub/a.bin',
+      'app/z.py',
       ...Array.from({ length: 40 }, (_, i) => `${'deep/'.repeat(i + 1)}`),
       longName,
     ]);

@@ -57,8 +57,24 @@ const refNameAnnotation = 'org.opencontainers.image.ref.name';
 export async function writeOciLayout(dir: string, image: ImageBlobs, signal?: AbortSignal): Promise<void> {
   await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const layer of image.layers) await writeBlob(dir, layer.digest, layer.size, layer.open, signal);
-  await writeBlob(dir, image.configDigest, image.config.length, async function* () { yield image.config; }, signal);
-  await writeBlob(dir, image.manifestDigest, image.manifest.length, async function* () { yield image.manifest; }, signal);
+  await writeBlob(
+    dir,
+    image.configDigest,
+    image.config.length,
+    async function* () {
+      yield image.config;
+    },
+    signal,
+  );
+  await writeBlob(
+    dir,
+    image.manifestDigest,
+    image.manifest.length,
+    async function* () {
+      yield image.manifest;
+    },
+    signal,
+  );
   await writeFile(path.join(dir, 'oci-layout'), jsonBytes({ imageLayoutVersion: '1.0.0' }));
   const key = path.resolve(dir);
   const entry: IndexEntry = {

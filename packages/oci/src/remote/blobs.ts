@@ -43,14 +43,18 @@ export async function getBlob(transport: Transport, repository: string, digest: 
   for (let hops = 0; location && hops < 5; hops++) {
     const url = new URL(location, `${transport.base}/`);
     // No Authorization header here: storage URLs carry their own signature, and another host gets nothing of ours.
-    const next = await transport.retrying(async () => {
-      const r = await transport.raw('GET', url.toString(), {}, undefined, signal, `reading blob ${digest.slice(0, 19)}`);
-      if (isRetryableStatus(r.status)) {
-        await r.body.dump();
-        throw new RetryableStatus(r.status);
-      }
-      return r;
-    }, signal, `reading blob ${digest.slice(0, 19)} from ${url.host}`);
+    const next = await transport.retrying(
+      async () => {
+        const r = await transport.raw('GET', url.toString(), {}, undefined, signal, `reading blob ${digest.slice(0, 19)}`);
+        if (isRetryableStatus(r.status)) {
+          await r.body.dump();
+          throw new RetryableStatus(r.status);
+        }
+        return r;
+      },
+      signal,
+      `reading blob ${digest.slice(0, 19)} from ${url.host}`,
+    );
     if (next.status === 200) return next.body;
     location = redirects.includes(next.status) ? header(next.headers, 'location') : undefined;
     const text = await next.body.text().catch(() => '');

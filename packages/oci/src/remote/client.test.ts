@@ -15,8 +15,14 @@ describe('RegistryClient credentials and origins', () => {
     agent = new MockAgent();
     agent.disableNetConnect();
     const secure = agent.get('https://reg.example.com');
-    secure.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': challenge } }).persist();
-    secure.intercept({ path: (p) => p.startsWith('/v2/ns/app/blobs/sha256:'), method: 'HEAD' }).reply(404, '').persist();
+    secure
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': challenge } })
+      .persist();
+    secure
+      .intercept({ path: (p) => p.startsWith('/v2/ns/app/blobs/sha256:'), method: 'HEAD' })
+      .reply(404, '')
+      .persist();
     secure
       .intercept({ path: '/v2/ns/app/blobs/uploads/', method: 'POST' })
       .reply(202, '', { headers: { location: 'http://reg.example.com/v2/ns/app/blobs/uploads/abc' } })
@@ -43,7 +49,15 @@ describe('RegistryClient credentials and origins', () => {
       dispatcher: agent,
       retry: { retries: 1, baseDelayMs: 1 },
     });
-    const error = await client.pushBlob('ns/app', { digest, size: blob.length, open: async function* () { yield blob; } }).catch((e: unknown) => e);
+    const error = await client
+      .pushBlob('ns/app', {
+        digest,
+        size: blob.length,
+        open: async function* () {
+          yield blob;
+        },
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).kind).toBe('insecure');
     expect((error as Error).message).toMatch(/http:\/\/reg\.example\.com.*refusing to send credentials/);
@@ -63,7 +77,15 @@ describe('RegistryClient credentials and origins', () => {
       dispatcher: agent,
       retry: { retries: 1, baseDelayMs: 1 },
     });
-    const error = await client.pushBlob('ns/app', { digest, size: blob.length, open: async function* () { yield blob; } }).catch((e: unknown) => e);
+    const error = await client
+      .pushBlob('ns/app', {
+        digest,
+        size: blob.length,
+        open: async function* () {
+          yield blob;
+        },
+      })
+      .catch((e: unknown) => e);
     expect((error as RegistryError).kind).toBe('insecure');
     expect(seen).toEqual([]);
   });
@@ -72,8 +94,16 @@ describe('RegistryClient credentials and origins', () => {
     agent = new MockAgent();
     agent.disableNetConnect();
     const plain = agent.get('http://reg.example.com');
-    plain.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } }).persist();
-    const client = new RegistryClient({ host: 'reg.example.com', scheme: 'http', credential: async () => ({ username: 'u', password: 'p' }), dispatcher: agent });
+    plain
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } })
+      .persist();
+    const client = new RegistryClient({
+      host: 'reg.example.com',
+      scheme: 'http',
+      credential: async () => ({ username: 'u', password: 'p' }),
+      dispatcher: agent,
+    });
     await expect(client.login()).rejects.toMatchObject({ kind: 'insecure' });
   });
 });
@@ -93,7 +123,9 @@ describe('RegistryClient.manifestDigest', () => {
     pool
       .intercept({ path: '/v2/ns/app/manifests/v1', method: 'HEAD' })
       .reply(headAnswer.status, '', { headers: headAnswer.digestHeader ? { 'docker-content-digest': headAnswer.digestHeader } : {} });
-    pool.intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' }).reply(200, manifest, { headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    pool
+      .intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' })
+      .reply(200, manifest, { headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
     return new RegistryClient({ host: 'reg.example.com', dispatcher: agent, retry: { retries: 0 } });
   }
 
@@ -101,7 +133,7 @@ describe('RegistryClient.manifestDigest', () => {
     expect(await registry({ status: 404 }).manifestDigest('ns/app', 'v1')).toBeUndefined();
   });
 
-  it('takes the registry\'s Docker-Content-Digest, or hashes the manifest when the header is missing', async () => {
+  it("takes the registry's Docker-Content-Digest, or hashes the manifest when the header is missing", async () => {
     expect(await registry({ status: 200, digestHeader: manifestDigest }).manifestDigest('ns/app', 'v1')).toBe(manifestDigest);
     expect(await registry({ status: 200 }).manifestDigest('ns/app', 'v1')).toBe(manifestDigest);
   });

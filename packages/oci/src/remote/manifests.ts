@@ -27,7 +27,8 @@ export async function getManifest(transport: Transport, repository: string, refe
   if (reference.startsWith('sha256:') && digest !== reference) {
     throw new RegistryError('digest', `${transport.host} sent a manifest for ${repository}@${reference} whose digest is ${digest}.`);
   }
-  if (claimed && claimed !== digest) throw new RegistryError('digest', `${transport.host} says manifest ${repository}:${reference} is ${claimed}, its bytes hash to ${digest}.`);
+  if (claimed && claimed !== digest)
+    throw new RegistryError('digest', `${transport.host} says manifest ${repository}:${reference} is ${claimed}, its bytes hash to ${digest}.`);
   const json = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   const mediaType = (json.mediaType as string | undefined) ?? header(response.headers, 'content-type') ?? '';
   return { mediaType, digest, bytes, json };
@@ -51,7 +52,14 @@ export async function manifestDigest(transport: Transport, repository: string, r
 }
 
 /** Pushes a manifest under a tag (or digest); returns the registry's digest, checked against ours. */
-export async function putManifest(transport: Transport, repository: string, reference: string, manifest: Buffer, mediaType: string, signal?: AbortSignal): Promise<string> {
+export async function putManifest(
+  transport: Transport,
+  repository: string,
+  reference: string,
+  manifest: Buffer,
+  mediaType: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const what = `pushing manifest ${repository}:${reference}`;
   const response = await transport.send({
     method: 'PUT',

@@ -13,7 +13,11 @@ function recordingTarget() {
   /** Per blob: whether pushBlob was to ask the registry (HEAD) first, and where it was to mount from. */
   const asked = new Map<string, { head: boolean; mountFrom?: string }>();
   const target = {
-    async pushBlob(_repository: string, blob: { digest?: string; size: number; open: () => AsyncIterable<Buffer> }, options: { skipExisting?: boolean; mountFrom?: string } = {}) {
+    async pushBlob(
+      _repository: string,
+      blob: { digest?: string; size: number; open: () => AsyncIterable<Buffer> },
+      options: { skipExisting?: boolean; mountFrom?: string } = {},
+    ) {
       const name = blob.size >= 1000 ? 'layer' : 'small';
       asked.set(blob.digest ?? '(hashed on the way)', { head: options.skipExisting !== false, mountFrom: options.mountFrom });
       events.push(`start ${name} ${blob.digest ?? '(hashed on the way)'}`);
@@ -43,7 +47,14 @@ const base = {
 } as unknown as BaseImage;
 
 function layer(bytes: Buffer, knownDigest: boolean): LocalLayer {
-  return { digest: knownDigest ? sha256Digest(bytes) : undefined, size: bytes.length, gzip: false, open: async function* () { yield bytes; } };
+  return {
+    digest: knownDigest ? sha256Digest(bytes) : undefined,
+    size: bytes.length,
+    gzip: false,
+    open: async function* () {
+      yield bytes;
+    },
+  };
 }
 
 describe('pushImage', () => {
@@ -76,7 +87,7 @@ describe('pushImage', () => {
     expect(events.at(-1)).toBe('manifest');
   });
 
-  it('sends nothing the tag\'s manifest holds, and with that knowledge uploads small new blobs without asking', async () => {
+  it("sends nothing the tag's manifest holds, and with that knowledge uploads small new blobs without asking", async () => {
     const { events, asked, target } = recordingTarget();
     const baseLayer = { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'1'.repeat(64)}`, size: 5000 };
     const otherBase = { ...baseLayer, digest: `sha256:${'2'.repeat(64)}` };
@@ -95,7 +106,13 @@ describe('pushImage', () => {
     // Held already: neither checked nor sent, yet in the manifest.
     expect(asked.has(baseLayer.digest)).toBe(false);
     expect(asked.has(sha256Digest(weights))).toBe(false);
-    expect(JSON.parse(result.manifest.toString()).layers.map((l: { digest: string }) => l.digest)).toEqual([baseLayer.digest, otherBase.digest, sha256Digest(weights), sha256Digest(big), sha256Digest(code)]);
+    expect(JSON.parse(result.manifest.toString()).layers.map((l: { digest: string }) => l.digest)).toEqual([
+      baseLayer.digest,
+      otherBase.digest,
+      sha256Digest(weights),
+      sha256Digest(big),
+      sha256Digest(code),
+    ]);
     // The other base layer: mounted, and asked for if the registry refuses the mount (a base may be GBs).
     expect(asked.get(otherBase.digest)).toEqual({ head: true, mountFrom: 'uaishare/base' });
     // Above 1 MiB a HEAD first; small blobs (code, the image config) go up without one.

@@ -117,7 +117,11 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       ourDigests[index] = digestsOf(layer, layer.digest);
       return;
     }
-    const result = await target.pushBlob(repository, { digest: layer.digest, size: layer.size, open: layer.open }, { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) });
+    const result = await target.pushBlob(
+      repository,
+      { digest: layer.digest, size: layer.size, open: layer.open },
+      { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) },
+    );
     if (result.uploaded) bytesUploaded += layer.size;
     if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
     ourDigests[index] = digestsOf(layer, result.digest);
@@ -125,18 +129,24 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const pushConfig = async (config: Buffer) => {
     const digest = sha256Digest(config);
     if (present.has(digest)) return;
-    await target.pushBlob(repository, { digest, size: config.length, open: async function* () { yield config; } }, { signal, skipExisting: askFirst(config.length) });
+    await target.pushBlob(
+      repository,
+      {
+        digest,
+        size: config.length,
+        open: async function* () {
+          yield config;
+        },
+      },
+      { signal, skipExisting: askFirst(config.length) },
+    );
   };
   // With every layer digest known already (a rebuild: the cache knows the weights), the config is known
   // too and goes up alongside the layers, not after them: three round trips fewer on a small push.
   const early = options.layers.every((layer) => layer.digest) ? options.compose(options.layers.map((layer) => digestsOf(layer, layer.digest!))) : undefined;
   // Big layers first: they set the pace.
   const tasks = [...baseTasks, ...ourTasks, ...(early ? [() => pushConfig(early.config)] : [])];
-  const sizes = [
-    ...baseLayers.map((l) => l.size),
-    ...options.layers.map((l) => l.size),
-    ...(early ? [early.config.length] : []),
-  ];
+  const sizes = [...baseLayers.map((l) => l.size), ...options.layers.map((l) => l.size), ...(early ? [early.config.length] : [])];
   const order = tasks.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]!);
   await mapLimit(order, limit, (i) => tasks[i]!());
 

@@ -17,13 +17,28 @@ describe('resolveBaseImage', () => {
 
   it('picks linux/amd64 from an index, and keeps the digest of the index the tag names', async () => {
     const config = json({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } });
-    const manifest = json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [] });
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [],
+    });
     const index = json({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 1, platform: { os: 'linux', architecture: 'arm64' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: `sha256:${'a'.repeat(64)}`,
+          size: 1,
+          platform: { os: 'linux', architecture: 'arm64' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: sha(manifest),
+          size: manifest.length,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
       ],
     });
     agent = new MockAgent();
@@ -32,7 +47,9 @@ describe('resolveBaseImage', () => {
     registry.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}').persist();
     const manifestHeaders = (type: string, bytes: Buffer) => ({ headers: { 'content-type': type, 'docker-content-digest': sha(bytes) } });
     registry.intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' }).reply(200, index, manifestHeaders('application/vnd.oci.image.index.v1+json', index));
-    registry.intercept({ path: `/v2/ns/app/manifests/${sha(manifest)}`, method: 'GET' }).reply(200, manifest, manifestHeaders('application/vnd.oci.image.manifest.v1+json', manifest));
+    registry
+      .intercept({ path: `/v2/ns/app/manifests/${sha(manifest)}`, method: 'GET' })
+      .reply(200, manifest, manifestHeaders('application/vnd.oci.image.manifest.v1+json', manifest));
     registry.intercept({ path: `/v2/ns/app/blobs/${sha(config)}`, method: 'GET' }).reply(200, config);
 
     const image = await resolveBaseImage(new RegistryClient({ host: '127.0.0.1:5000', dispatcher: agent }), '127.0.0.1:5000/ns/app:v1');
@@ -42,7 +59,12 @@ describe('resolveBaseImage', () => {
 
   it('reads the config from the store once it has it, and asks again for one that no longer hashes to its digest', async () => {
     const config = json({ architecture: 'amd64', os: 'linux', config: { Env: ['A=1'] }, rootfs: { type: 'layers', diff_ids: [] } });
-    const manifest = json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [] });
+    const manifest = json({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [],
+    });
     agent = new MockAgent();
     agent.disableNetConnect();
     const registry = agent.get('http://127.0.0.1:5000');

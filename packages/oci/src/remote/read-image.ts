@@ -1,6 +1,15 @@
 import type { BlobStore } from '../cache/blob-store.js';
 import type { ImageConfig } from '../image/config.js';
-import { choosePlatform, formatOf, isIndex, type Descriptor, type ImageIndex, type ImageManifest, type ManifestFormat, type Platform } from '../image/media-types.js';
+import {
+  choosePlatform,
+  formatOf,
+  isIndex,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type ManifestFormat,
+  type Platform,
+} from '../image/media-types.js';
 import { parseReference, referenceTarget, type ImageReference } from '../name/reference.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
@@ -41,7 +50,10 @@ export async function resolveBaseImage(
   }
   const manifest = response.json as unknown as ImageManifest;
   if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
-    throw new RegistryError('other', `${ref.host}/${ref.repository}:${referenceTarget(ref)} is not a schema 2 or OCI image manifest (${response.mediaType || 'unknown type'}).`);
+    throw new RegistryError(
+      'other',
+      `${ref.host}/${ref.repository}:${referenceTarget(ref)} is not a schema 2 or OCI image manifest (${response.mediaType || 'unknown type'}).`,
+    );
   }
   const configDigest = manifest.config.digest;
   let configBytes = await options.store?.read(configDigest);
@@ -51,7 +63,10 @@ export async function resolveBaseImage(
   }
   const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
   if ((config.rootfs?.diff_ids?.length ?? 0) !== manifest.layers.length) {
-    throw new RegistryError('other', `${ref.host}/${ref.repository}: its config lists ${config.rootfs?.diff_ids?.length ?? 0} layers, its manifest ${manifest.layers.length}.`);
+    throw new RegistryError(
+      'other',
+      `${ref.host}/${ref.repository}: its config lists ${config.rootfs?.diff_ids?.length ?? 0} layers, its manifest ${manifest.layers.length}.`,
+    );
   }
   return { ref, digest: response.digest, referenceDigest, format: formatOf(response.mediaType), manifest, layers: manifest.layers, config };
 }

@@ -4,28 +4,41 @@ import { isResetError, parseRetryAfter, retryDelay, RetryableStatus, withRetries
 describe('retries', () => {
   it('retries 5xx/429 and resets, not other errors', async () => {
     let calls = 0;
-    const result = await withRetries(async () => {
-      calls++;
-      if (calls === 1) throw new RetryableStatus(503);
-      if (calls === 2) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-      return 'ok';
-    }, { baseDelayMs: 1 });
+    const result = await withRetries(
+      async () => {
+        calls++;
+        if (calls === 1) throw new RetryableStatus(503);
+        if (calls === 2) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        return 'ok';
+      },
+      { baseDelayMs: 1 },
+    );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
     let refused = 0;
-    await expect(withRetries(async () => {
-      refused++;
-      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    }, { baseDelayMs: 1 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      withRetries(
+        async () => {
+          refused++;
+          throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+        },
+        { baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
     expect(refused).toBe(1);
   });
 
   it('gives up after the last retry', async () => {
     let calls = 0;
-    await expect(withRetries(async () => {
-      calls++;
-      throw new RetryableStatus(500);
-    }, { retries: 2, baseDelayMs: 1 })).rejects.toThrow(/HTTP 500/);
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw new RetryableStatus(500);
+        },
+        { retries: 2, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow(/HTTP 500/);
     expect(calls).toBe(3);
   });
 

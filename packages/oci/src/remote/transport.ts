@@ -42,7 +42,10 @@ async function createAgent(): Promise<Dispatcher> {
   return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000 });
 }
 
-async function httpRequest(url: string | URL, options: { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'>): Promise<Dispatcher.ResponseData> {
+async function httpRequest(
+  url: string | URL,
+  options: { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
+): Promise<Dispatcher.ResponseData> {
   const { request } = await undici();
   const { dispatcher, ...rest } = options;
   const target = new URL(url);
@@ -150,13 +153,19 @@ export class Transport {
   async retrying<T>(fn: () => Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
     let tries = 0;
     try {
-      return await withRetries(() => {
-        tries++;
-        return fn();
-      }, this.retryOptions(signal, what));
+      return await withRetries(
+        () => {
+          tries++;
+          return fn();
+        },
+        this.retryOptions(signal, what),
+      );
     } catch (error) {
       if (signal?.aborted || !(error instanceof RetryableStatus || isResetError(error))) throw error;
-      const why = error instanceof RetryableStatus ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}` : `the connection was reset (${(error as Error).message})`;
+      const why =
+        error instanceof RetryableStatus
+          ? `HTTP ${error.status}${error.detail ? ` (${error.detail})` : ''}`
+          : `the connection was reset (${(error as Error).message})`;
       throw new RegistryError(
         'unavailable',
         `${what} on ${this.host}: ${why} after ${tries} ${tries === 1 ? 'try' : 'tries'}; the registry is having trouble, try again later.`,
@@ -167,13 +176,20 @@ export class Transport {
 
   /** `GET /v2/`: learns how the registry wants to be authenticated. */
   ping(signal?: AbortSignal): Promise<void> {
-    this.pinged ??= this.retrying(async () => {
-      const response = await this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, `connecting to ${this.host}`);
-      await response.body.dump();
-      if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
-      else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
-      else if (response.status !== 200) throw new RegistryError(kindForStatus(response.status), `${this.host}/v2/ answered HTTP ${response.status}; is it a registry?`, { status: response.status });
-    }, signal, 'connecting').catch((error) => {
+    this.pinged ??= this.retrying(
+      async () => {
+        const response = await this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, `connecting to ${this.host}`);
+        await response.body.dump();
+        if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
+        else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
+        else if (response.status !== 200)
+          throw new RegistryError(kindForStatus(response.status), `${this.host}/v2/ answered HTTP ${response.status}; is it a registry?`, {
+            status: response.status,
+          });
+      },
+      signal,
+      'connecting',
+    ).catch((error) => {
       this.pinged = undefined;
       throw error;
     });
@@ -181,7 +197,14 @@ export class Transport {
   }
 
   /** One request as it is, without credentials: a failure to connect becomes a RegistryError `unreachable`. */
-  async raw(method: Method, url: string, headers: Record<string, string>, body: ReturnType<BodyFactory> | undefined, signal: AbortSignal | undefined, what: string): Promise<Response> {
+  async raw(
+    method: Method,
+    url: string,
+    headers: Record<string, string>,
+    body: ReturnType<BodyFactory> | undefined,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<Response> {
     try {
       const response = await httpRequest(url, {
         method,
@@ -194,7 +217,11 @@ export class Transport {
     } catch (cause) {
       if (signal?.aborted) throw cause;
       if (isResetError(cause)) throw cause;
-      throw new RegistryError('unreachable', `Cannot reach ${this.host} (${what}): ${(cause as Error).message}${(cause as { code?: string }).code ? ` [${(cause as { code?: string }).code}]` : ''}`, { cause });
+      throw new RegistryError(
+        'unreachable',
+        `Cannot reach ${this.host} (${what}): ${(cause as Error).message}${(cause as { code?: string }).code ? ` [${(cause as { code?: string }).code}]` : ''}`,
+        { cause },
+      );
     }
   }
 
@@ -205,7 +232,10 @@ export class Transport {
     const origin = new URL(this.base).origin;
     if (target.origin !== origin) {
       if (target.host === new URL(this.base).host) {
-        throw new RegistryError('insecure', `${what}: ${this.host} sent us to ${target.protocol}//${target.host} instead of ${origin}; refusing to send credentials there.`);
+        throw new RegistryError(
+          'insecure',
+          `${what}: ${this.host} sent us to ${target.protocol}//${target.host} instead of ${origin}; refusing to send credentials there.`,
+        );
       }
       throw new RegistryError('other', `${what}: the registry sent us to another host (${target.host}).`);
     }
@@ -237,7 +267,8 @@ export class Transport {
   private async failure(options: SendOptions, response: Response): Promise<Error> {
     const text = options.method === 'HEAD' ? '' : await response.body.text().catch(() => '');
     if (options.method === 'HEAD') await response.body.dump().catch(() => {});
-    if (isRetryableStatus(response.status)) return new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']), registryErrorDetail(text));
+    if (isRetryableStatus(response.status))
+      return new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']), registryErrorDetail(text));
     const detail = registryErrorDetail(text);
     // What to do about a 401 or 403 is the caller's to say: it knows where the credentials came from.
     return new RegistryError(kindForStatus(response.status), `${options.what} on ${this.host}: HTTP ${response.status}${detail ? ` (${detail})` : ''}.`, {

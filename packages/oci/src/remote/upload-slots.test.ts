@@ -155,19 +155,28 @@ describe('RegistryClient upload slots', () => {
     let goOn: () => void = () => {};
     const stalled = new Promise<void>((resolve) => (goOn = resolve));
     const big = bigBlob(3);
-    const slow = { ...big, open: async function* () {
-      let first = true;
-      for await (const chunk of big.open()) {
-        yield chunk;
-        if (first) await stalled;
-        first = false;
-      }
-    } };
+    const slow = {
+      ...big,
+      open: async function* () {
+        let first = true;
+        for await (const chunk of big.open()) {
+          yield chunk;
+          if (first) await stalled;
+          first = false;
+        }
+      },
+    };
     try {
       const bigPush = client.pushBlob('ns/app', slow);
       while (!registry.events.includes('body 1 starts')) await new Promise((resolve) => setTimeout(resolve, 5));
       const small = Buffer.from('config');
-      const smallPush = await client.pushBlob('ns/app', { digest: `sha256:${createHash('sha256').update(small).digest('hex')}`, size: small.length, open: async function* () { yield small; } });
+      const smallPush = await client.pushBlob('ns/app', {
+        digest: `sha256:${createHash('sha256').update(small).digest('hex')}`,
+        size: small.length,
+        open: async function* () {
+          yield small;
+        },
+      });
       expect(smallPush.uploaded).toBe(true);
       expect(registry.events).not.toContain('body 1 ends'); // the big one still holds its slot
       goOn();

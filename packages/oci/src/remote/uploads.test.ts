@@ -48,7 +48,17 @@ describe('RegistryClient mounts', () => {
     server = registry.server;
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     client = new RegistryClient({ host: `127.0.0.1:${(server.address() as AddressInfo).port}`, retry: { retries: 0 } });
-    return client.pushBlob('ns/app', { digest, size: layer.length, open: async function* () { yield layer; } }, { mountFrom: 'uaishare/base', ...options });
+    return client.pushBlob(
+      'ns/app',
+      {
+        digest,
+        size: layer.length,
+        open: async function* () {
+          yield layer;
+        },
+      },
+      { mountFrom: 'uaishare/base', ...options },
+    );
   }
 
   it('mounts in one request, without asking first', async () => {
@@ -77,7 +87,7 @@ describe('RegistryClient mounts', () => {
     expect(registry.received()).toBe(0);
   });
 
-  it('with skipExisting: false, uploads into the refused mount\'s session without asking', async () => {
+  it("with skipExisting: false, uploads into the refused mount's session without asking", async () => {
     const registry = fakeRegistry({ mounts: false, has: true });
     expect(await push(registry, { skipExisting: false })).toEqual({ digest, uploaded: true, mounted: false });
     expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/ mount', 'PUT /v2/ns/app/blobs/uploads/u1']);
@@ -86,6 +96,11 @@ describe('RegistryClient mounts', () => {
   it('closes the session of an upload that failed, so a retry leaves none behind', async () => {
     const registry = fakeRegistry({ mounts: false, has: false, failPut: true });
     await expect(push(registry)).rejects.toThrow();
-    expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/ mount', `HEAD /v2/ns/app/blobs/${digest}`, 'PUT /v2/ns/app/blobs/uploads/u1', 'DELETE /v2/ns/app/blobs/uploads/u1']);
+    expect(registry.requests).toEqual([
+      'POST /v2/ns/app/blobs/uploads/ mount',
+      `HEAD /v2/ns/app/blobs/${digest}`,
+      'PUT /v2/ns/app/blobs/uploads/u1',
+      'DELETE /v2/ns/app/blobs/uploads/u1',
+    ]);
   });
 });

@@ -77,21 +77,36 @@ function uploadUrl(transport: Transport, location: string | undefined, what: str
  * bytes were sent. `skipExisting` (the default) asks with a HEAD whether the repository has the blob
  * before sending bytes: before the upload, or, for a mount, only once the registry has refused it.
  */
-export async function pushBlob(transport: Transport, slots: UploadSlots, repository: string, blob: BlobSource, options: PushBlobOptions = {}): Promise<PushBlobResult> {
+export async function pushBlob(
+  transport: Transport,
+  slots: UploadSlots,
+  repository: string,
+  blob: BlobSource,
+  options: PushBlobOptions = {},
+): Promise<PushBlobResult> {
   const { signal } = options;
   // A mount answers in one request both "you have it" and "now you have it": no HEAD before it.
-  if (blob.digest && !isMount(repository, blob, options) && options.skipExisting !== false && (await blobSize(transport, repository, blob.digest, signal)) !== undefined) {
+  if (
+    blob.digest &&
+    !isMount(repository, blob, options) &&
+    options.skipExisting !== false &&
+    (await blobSize(transport, repository, blob.digest, signal)) !== undefined
+  ) {
     return { digest: blob.digest, uploaded: false, mounted: false };
   }
   const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
-  return transport.retrying(async () => {
-    let release = () => {};
-    try {
-      return await uploadOnce(transport, slots, repository, blob, options, what, (slot) => (release = slot));
-    } finally {
-      release();
-    }
-  }, signal, what);
+  return transport.retrying(
+    async () => {
+      let release = () => {};
+      try {
+        return await uploadOnce(transport, slots, repository, blob, options, what, (slot) => (release = slot));
+      } finally {
+        release();
+      }
+    },
+    signal,
+    what,
+  );
 }
 
 /** One attempt of `pushBlob` past the HEAD: a mount, or an upload session holding a slot while its body goes. */
@@ -116,7 +131,16 @@ async function uploadOnce(
     holding(release);
   }
   const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
-  const started = await transport.send({ method: 'POST', url: `/v2/${repository}/blobs/uploads/${query}`, scopes, headers: { 'content-length': '0' }, expect: [201, 202], what, signal, retry: false });
+  const started = await transport.send({
+    method: 'POST',
+    url: `/v2/${repository}/blobs/uploads/${query}`,
+    scopes,
+    headers: { 'content-length': '0' },
+    expect: [201, 202],
+    what,
+    signal,
+    retry: false,
+  });
   await started.body.dump();
   if (started.status === 201) {
     checkStoredDigest(started, blob.digest!, what);
@@ -188,9 +212,19 @@ async function putChunked(session: Session, blob: BlobSource, open: () => AsyncI
     offset += length;
   }
   const digest = `sha256:${hash.digest('hex')}`;
-  if (blob.digest && digest !== blob.digest) throw new RegistryError('digest', `${what}: the bytes hash to ${digest}, not ${blob.digest}; a file changed while it was uploaded.`);
+  if (blob.digest && digest !== blob.digest)
+    throw new RegistryError('digest', `${what}: the bytes hash to ${digest}, not ${blob.digest}; a file changed while it was uploaded.`);
   session.location.searchParams.set('digest', digest);
-  const done = await transport.send({ method: 'PUT', url: session.location.toString(), scopes, headers: { 'content-length': '0' }, expect: [201], what, signal, retry: false });
+  const done = await transport.send({
+    method: 'PUT',
+    url: session.location.toString(),
+    scopes,
+    headers: { 'content-length': '0' },
+    expect: [201],
+    what,
+    signal,
+    retry: false,
+  });
   await done.body.dump();
   checkStoredDigest(done, digest, what);
   return digest;

@@ -42,7 +42,11 @@ export function dockerBuilder(options: DockerBuilderOptions = {}): ImageBuilder 
     // The password reaches `docker login` on stdin only: no docker child gets it in its environment.
     const result = await runProcess(docker, args, { env: dockerChildEnv(options.env, config?.dir), input, signal: ctx.signal, onLine: ctx.log });
     if (result.notFound) {
-      throw new UaiError('UAI_DOCKER_NOT_INSTALLED', `The docker command was not found on PATH. Install Docker (https://docs.docker.com/engine/install/), or add its folder to PATH.`, { step });
+      throw new UaiError(
+        'UAI_DOCKER_NOT_INSTALLED',
+        `The docker command was not found on PATH. Install Docker (https://docs.docker.com/engine/install/), or add its folder to PATH.`,
+        { step },
+      );
     }
     if (result.aborted) throw cancelled();
     return result;

@@ -8,14 +8,44 @@ const legacyPulled = `${legacyFrom}\n ---> 7859d1e81117`;
 // Outputs as Docker 28's CLI prints them against dockerd 20.10 (legacy builder), and as BuildKit does.
 describe('isBasePullFailure', () => {
   it.each([
-    { name: 'legacy: no credentials for the base', output: `${legacyFrom}\nHead "http://127.0.0.1:45921/v2/uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0/manifests/v1.2": no basic auth credentials`, expected: true },
-    { name: 'legacy: the registry refuses connections', output: `${legacyFrom}\nGet "http://127.0.0.1:45921/v2/": dial tcp 127.0.0.1:45921: connect: connection refused`, expected: true },
+    {
+      name: 'legacy: no credentials for the base',
+      output: `${legacyFrom}\nHead "http://127.0.0.1:45921/v2/uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0/manifests/v1.2": no basic auth credentials`,
+      expected: true,
+    },
+    {
+      name: 'legacy: the registry refuses connections',
+      output: `${legacyFrom}\nGet "http://127.0.0.1:45921/v2/": dial tcp 127.0.0.1:45921: connect: connection refused`,
+      expected: true,
+    },
     { name: 'legacy: no such tag', output: `${legacyFrom}\nmanifest for ${base} not found: manifest unknown: manifest unknown`, expected: true },
-    { name: 'legacy: Docker Hub, no such repository', output: 'Step 1/2 : FROM ubuntux:14.04\npull access denied for ubuntux, repository does not exist or may require \'docker login\': denied: requested access to the resource is denied', expected: true, baseImage: 'ubuntux:14.04' },
-    { name: 'legacy: COPY of a missing file (the FROM line is in the tail)', output: `${legacyPulled}\nStep 2/4 : COPY code/ /app/\nCOPY failed: file not found in build context or excluded by .dockerignore: stat code/: file does not exist`, expected: false },
-    { name: 'legacy: COPY failing as step 1 output only', output: 'COPY failed: file not found in build context or excluded by .dockerignore: stat code/x: file does not exist', expected: false },
-    { name: 'legacy: a RUN that cannot reach the same registry', output: `${legacyPulled}\nStep 2/4 : RUN wget http://127.0.0.1:45921/x\nwget: can't connect to remote host (127.0.0.1): Connection refused\nThe command '/bin/sh -c wget http://127.0.0.1:45921/x' returned a non-zero code: 1`, expected: false },
-    { name: 'legacy: RUN false', output: `${legacyPulled}\nStep 2/2 : RUN false\n ---> Running in 12c63b1319e8\nThe command '/bin/sh -c false' returned a non-zero code: 1`, expected: false },
+    {
+      name: 'legacy: Docker Hub, no such repository',
+      output:
+        "Step 1/2 : FROM ubuntux:14.04\npull access denied for ubuntux, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+      expected: true,
+      baseImage: 'ubuntux:14.04',
+    },
+    {
+      name: 'legacy: COPY of a missing file (the FROM line is in the tail)',
+      output: `${legacyPulled}\nStep 2/4 : COPY code/ /app/\nCOPY failed: file not found in build context or excluded by .dockerignore: stat code/: file does not exist`,
+      expected: false,
+    },
+    {
+      name: 'legacy: COPY failing as step 1 output only',
+      output: 'COPY failed: file not found in build context or excluded by .dockerignore: stat code/x: file does not exist',
+      expected: false,
+    },
+    {
+      name: 'legacy: a RUN that cannot reach the same registry',
+      output: `${legacyPulled}\nStep 2/4 : RUN wget http://127.0.0.1:45921/x\nwget: can't connect to remote host (127.0.0.1): Connection refused\nThe command '/bin/sh -c wget http://127.0.0.1:45921/x' returned a non-zero code: 1`,
+      expected: false,
+    },
+    {
+      name: 'legacy: RUN false',
+      output: `${legacyPulled}\nStep 2/2 : RUN false\n ---> Running in 12c63b1319e8\nThe command '/bin/sh -c false' returned a non-zero code: 1`,
+      expected: false,
+    },
     {
       name: 'BuildKit: no such tag',
       output: `#2 [internal] load metadata for ${base}\n#2 ERROR: ${base}: not found\n------\n > [internal] load metadata for ${base}:\n------\nERROR: failed to solve: ${base}: not found`,
@@ -60,7 +90,8 @@ describe('isTransientPushFailure', () => {
 
 describe('tailOf and isDiskFull', () => {
   it('keeps the last lines that say something', () => {
-    const output = 'a\nDEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\nb\nc';
+    const output =
+      'a\nDEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\nb\nc';
     expect(tailOf(output, 2)).toBe('b\nc');
     expect(tailOf(output)).toBe('a\nb\nc');
   });

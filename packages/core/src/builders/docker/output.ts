@@ -63,10 +63,7 @@ export function isBasePullFailure(output: string, baseImage: string): boolean {
   const lines = cut === -1 ? all : all.slice(0, cut);
   const baseSteps = baseStepIds(lines, repository);
   return lines.some(
-    (line) =>
-      pullFailure.test(line) &&
-      !stepFailure.test(line) &&
-      (line.includes(repository) || line.includes(host) || baseSteps.has(line.split(' ')[0])),
+    (line) => pullFailure.test(line) && !stepFailure.test(line) && (line.includes(repository) || line.includes(host) || baseSteps.has(line.split(' ')[0])),
   );
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createTemporaryDockerConfig, temporaryDockerConfig } from './temp-config.js';
 
 describe('the temporary DOCKER_CONFIG', () => {
-  it('keeps the user\'s logins, takes the login hosts out of credential helpers, and never writes the user\'s folder', async () => {
+  it("keeps the user's logins, takes the login hosts out of credential helpers, and never writes the user's folder", async () => {
     const user = mkdtempSync(path.join(os.tmpdir(), 'uai-user-docker-'));
     mkdirSync(path.join(user, 'contexts', 'meta', 'abc'), { recursive: true });
     writeFileSync(path.join(user, 'contexts', 'meta', 'abc', 'meta.json'), '{"Name":"desktop-linux"}');

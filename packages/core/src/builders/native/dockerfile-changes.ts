@@ -79,7 +79,12 @@ export function dockerfileChanges(text: string, plan: ModelPlan): DockerfileChan
       case 'COPY':
       case 'CMD': {
         const which = normal === standard.copyCode ? 'copyCode' : normal === standard.copyConfig ? 'copyConfig' : normal === standard.cmd ? 'cmd' : undefined;
-        if (!which) fail(line, i + 1, `only the standard ${instruction} line${instruction === 'COPY' ? `s ("${standard.copyCode}", "${standard.copyConfig}")` : ` ("${standard.cmd}")`}`);
+        if (!which)
+          fail(
+            line,
+            i + 1,
+            `only the standard ${instruction} line${instruction === 'COPY' ? `s ("${standard.copyCode}", "${standard.copyConfig}")` : ` ("${standard.cmd}")`}`,
+          );
         if (seen.has(which!)) fail(line, i + 1, 'repeated');
         seen.add(which!);
         break;

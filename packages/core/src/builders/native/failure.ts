@@ -7,7 +7,13 @@ import type { ModelPlan } from '../../plan/plan.js';
  * What a native build or push that failed says to the user: a stop is a cancellation, a registry failure
  * says what to do (errors/registry-failure.ts), a full disk where; our own errors pass as they are.
  */
-export function nativeFailure(error: unknown, plan: ModelPlan, step: 'build' | 'push', at: { host: string; baseImage?: string }, signal?: AbortSignal): unknown {
+export function nativeFailure(
+  error: unknown,
+  plan: ModelPlan,
+  step: 'build' | 'push',
+  at: { host: string; baseImage?: string },
+  signal?: AbortSignal,
+): unknown {
   if (error instanceof UaiError) return error;
   // Stopped: whatever the abort broke on the way (a hash worker, a stream) is a cancellation.
   if ((error as Error)?.name === 'AbortError' || signal?.aborted) return new UaiError('UAI_CANCELLED', 'Stopped.', { model: plan.name, step, cause: error });

@@ -7,7 +7,13 @@ import { blobsHeldBy } from './image-records.js';
 describe('blobsHeldBy', () => {
   const digest = (c: string) => `sha256:${c.repeat(64)}`;
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-images-')), 'images.json');
-  writeFileSync(file, JSON.stringify({ m: { image: 'reg/ns/m:v1', digest: digest('a'), blobs: [digest('1'), digest('2')] }, old: { image: 'reg/ns/old:v1', digest: digest('b') } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      m: { image: 'reg/ns/m:v1', digest: digest('a'), blobs: [digest('1'), digest('2')] },
+      old: { image: 'reg/ns/old:v1', digest: digest('b') },
+    }),
+  );
 
   it('gives the blobs of the manifest the tag holds when that is the one recorded for this image', async () => {
     expect([...((await blobsHeldBy(file, 'm', 'reg/ns/m:v1', digest('a'))) ?? [])]).toEqual([digest('1'), digest('2')]);

@@ -37,7 +37,12 @@ export async function modelLayerEntries(plan: ModelPlan): Promise<LayerSpec[]> {
   const config: LayerEntry = { path: `${prefix}/${plan.configName}`, type: 'file', mode: 0o644, size: configInfo.size, contents: await readFile(configFile) };
   const layers: LayerSpec[] = [];
   if (weights.length > 0) layers.push({ name: 'weights', gzip: false, createdBy: `COPY code/${modelDir} ${appDir}/${modelDir}`, entries: weights });
-  layers.push({ name: 'code', gzip: true, createdBy: `COPY code/ ${appDir}/`, entries: code.length > 0 ? code : [{ path: prefix, type: 'directory' as const, mode: 0o755, size: 0 }] });
+  layers.push({
+    name: 'code',
+    gzip: true,
+    createdBy: `COPY code/ ${appDir}/`,
+    entries: code.length > 0 ? code : [{ path: prefix, type: 'directory' as const, mode: 0o755, size: 0 }],
+  });
   layers.push({ name: 'config', gzip: true, createdBy: `COPY ${plan.configName} ${appDir}/${plan.configName}`, entries: [config] });
   return layers;
 }

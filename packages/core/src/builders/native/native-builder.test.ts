@@ -42,14 +42,21 @@ const sha = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(by
 async function fakeRegistry(): Promise<{ server: Server; host: string; requests: string[] }> {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: ['PATH=/bin'] }, rootfs: { type: 'layers', diff_ids: [] } }));
   const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length }, layers: [] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [],
+    }),
   );
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     if (req.url === '/v2/') return res.writeHead(200).end('{}');
     if (req.url === '/v2/uaishare/base/manifests/v1') {
-      return res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha(manifest) }).end(req.method === 'HEAD' ? undefined : manifest);
+      return res
+        .writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': sha(manifest) })
+        .end(req.method === 'HEAD' ? undefined : manifest);
     }
     if (req.url === `/v2/uaishare/base/blobs/${sha(config)}`) return res.writeHead(200).end(config);
     if (req.url?.startsWith('/v2/ns/')) return res.writeHead(503).end();
@@ -97,7 +104,12 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
 
   it('starts reading base images in prepare, once per base, and builds from that read', async () => {
     const plans = [await assembled(registry.host, 'a'), await assembled(registry.host, 'b')];
-    const builder = nativeBuilder({ env: {}, root: plans[0]!.root, push: false, output: `oci:${path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-oci-')), '{model}')}` });
+    const builder = nativeBuilder({
+      env: {},
+      root: plans[0]!.root,
+      push: false,
+      output: `oci:${path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-oci-')), '{model}')}`,
+    });
     const manifestReads = () => registry.requests.filter((r) => r === 'GET /v2/uaishare/base/manifests/v1').length;
     const before = manifestReads();
     await builder.prepare([], ctx(), plans);
@@ -160,7 +172,9 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
     const error = await builder.push(plan, ctx()).catch((e: unknown) => e);
     await builder.dispose();
     expect(error).toMatchObject({ code: 'UAI_PUSH_FAILED', step: 'push' });
-    expect((error as Error).message).toBe(`checking manifest ns/busy:v1 on ${registry.host}: HTTP 503 after 3 tries; the registry is having trouble, try again later.`);
+    expect((error as Error).message).toBe(
+      `checking manifest ns/busy:v1 on ${registry.host}: HTTP 503 after 3 tries; the registry is having trouble, try again later.`,
+    );
   });
 
   it('reports a stop while packing as UAI_CANCELLED', async () => {

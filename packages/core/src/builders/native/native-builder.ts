@@ -81,7 +81,11 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
       const model = packed.get(plan.name);
       if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
       try {
-        return await publishToRegistry(model, session, records, ctx, { force: options.force, tagDigest: tagDigests.get(plan.name), concurrency: options.concurrency });
+        return await publishToRegistry(model, session, records, ctx, {
+          force: options.force,
+          tagDigest: tagDigests.get(plan.name),
+          concurrency: options.concurrency,
+        });
       } catch (error) {
         throw nativeFailure(error, plan, 'push', { host: parseReference(plan.imageRef).host }, ctx.signal);
       } finally {

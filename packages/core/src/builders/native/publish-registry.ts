@@ -53,7 +53,13 @@ async function checkTag(packed: PackedModel, session: NativeSession, records: Im
  * image holds skipped, the base's mounted) and the manifest last, under the model's tag. Records what
  * the tag now holds.
  */
-export async function publishToRegistry(packed: PackedModel, session: NativeSession, records: ImageRecords, ctx: StepContext, options: PublishOptions): Promise<PushResult> {
+export async function publishToRegistry(
+  packed: PackedModel,
+  session: NativeSession,
+  records: ImageRecords,
+  ctx: StepContext,
+  options: PublishOptions,
+): Promise<PushResult> {
   const { plan } = packed;
   const ref = parseReference(plan.imageRef);
   const target = session.clientFor(ref.host);

@@ -1,4 +1,14 @@
-import { fileBlobStore, LayerCache, maxUploadSlots, parseReference, RegistryClient, RegistryError, resolveBaseImage, sourceDateEpoch, type BaseImage } from '@uai/oci';
+import {
+  fileBlobStore,
+  LayerCache,
+  maxUploadSlots,
+  parseReference,
+  RegistryClient,
+  RegistryError,
+  resolveBaseImage,
+  sourceDateEpoch,
+  type BaseImage,
+} from '@uai/oci';
 import os from 'node:os';
 import { registryFailure } from '../../errors/registry-failure.js';
 import { UaiError } from '../../errors/uai-error.js';
