@@ -89,6 +89,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     });
 
   program
+    .command('init')
+    .description('write uai.config.ts for the model folders found here (asks when unsure; never overwrites)')
+    .option('--yes', 'take every guess without asking (for CI)')
+    .action(async (flags: { yes?: boolean }) => {
+      status = await (await import('./commands/init.js')).initCommand(flags, env);
+    });
+
+  program
+    .command('schema')
+    .description("print the config's JSON Schema (draft 2020-12), the installed plugins' options included")
+    .option('--config <path>', 'config file whose plugins to include (default: uai.config.ts and friends in the current folder)')
+    .action(async (flags: { config?: string }) => {
+      status = await (await import('./commands/schema.js')).schemaCommand(flags, env);
+    });
+
+  program
     .command('frameworks')
     .description('list installed frameworks, their aiArchV values and default base images')
     .action(async () => {
