@@ -4,8 +4,9 @@
 # Used by .ci/run and scripts/demo.sh.
 set -euo pipefail
 
-# curl, openssl and GNU time are for the benchmarks (`npm run bench`; .ci/run smoke-runs them).
-packages=(docker.io docker-registry apache2-utils busybox-static curl openssl time)
+# curl, openssl and GNU time are for the benchmarks (`npm run bench`; .ci/run smoke-runs them); tmux is
+# the real terminal of the e2e test of what a person sees (test/e2e/terminal.test.ts).
+packages=(docker.io docker-registry apache2-utils busybox-static curl openssl time tmux)
 # The engine as this machine kind can run it: vfs needs no overlay support, and containers use the
 # host network (the tests run them with --network host), so no bridge or iptables rules.
 dockerd_args=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)

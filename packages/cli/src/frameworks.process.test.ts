@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { uaiBin } from '../test/harness.mjs';
 import { execFileSync } from 'node:child_process';
 
-function frameworks(config: unknown, env: Record<string, string> = {}): string {
+function frameworks(config: unknown, env: Record<string, string | undefined> = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-frameworks-'));
   writeFileSync(path.join(dir, 'uai.config.json'), JSON.stringify(config));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('UAI_')));

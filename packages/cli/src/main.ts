@@ -1,28 +1,11 @@
 import { redact, secretsOf } from '@uai/core/light';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { jsonErrorDocument, writeLine } from './output.js';
+import { defineCommands } from './program.js';
 import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
-  return n;
-}
-
-/** `--output` is checked with the rest of the command line, before any image is read. */
-function outputTarget(value: string): string {
-  if (!/^(oci|docker-archive):.+$/.test(value)) throw new InvalidArgumentError('expected oci:<dir> or docker-archive:<file>');
-  return value;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-// Commands are imported when they run, so `uai --help` and `--version` do not load the engine.
 
 /** Runs the CLI; resolves to the exit status (interface.md: 0, 1, 2, 130). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -37,79 +20,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     // Commander quotes a rejected value in its message (`--password hunter2`): mask secrets there too.
     .configureOutput({ outputError: (text, write) => write(redact(text, secretsOf(env, secrets))) });
 
-  program
-    .command('build')
-    .description('check, render, build and push every model, in parallel')
-    .option('--model <name>', 'only this model (repeatable)', collect)
-    .option('--no-push', 'build, but do not push')
-    .option('--dry-run', 'check and render only; print the plan; run no builder, touch no registry')
-    .option('--json', 'print one JSON document on stdout; progress goes to stderr')
-    .option('--concurrency <n>', 'models built at once (default: the config, else the number of CPUs)', positiveInt)
-    .option('--config <path>', 'config file (default: uai.config.ts and friends in the current folder)')
-    .option('--fail-fast', 'stop the other models at the first failure')
-    .addOption(
-      new Option('--builder <builder>', 'what makes the images: docker, native (no engine needed), or auto: docker when an engine answers').choices([
-        'auto',
-        'docker',
-        'native',
-      ]),
-    )
-    .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder', outputTarget)
-    .option('--force', 'rebuild and push even models whose inputs did not change since their last push')
-    .addOption(
-      new Option('--password <value>').hideHelp().argParser((value) => {
-        secrets.push(value);
-        throw new InvalidArgumentError('passwords are never taken on the command line; set UHUB_PASSWORD');
-      }),
-    )
-    .action(async (flags) => {
-      status = await (await import('./commands/build.js')).buildCommand(flags, env);
-    });
-
-  program
-    .command('packdocker')
-    .description('the old uai_tool.py packdocker command line: build and push one model (caffe|tf|keras|mxnet|xgboost|self)')
-    .argument('<framework>', 'caffe, tf, keras, mxnet, xgboost or self')
-    .argument(
-      '[flags...]',
-      'the old flags: --pack_file_path --main_module --main_class --model_dir --model_name --uhub_registry --uhub_imagename ... (--print-config prints the equivalent uai.config.ts)',
-    )
-    .allowUnknownOption()
-    .helpOption('-h, --help')
-    .action(async (framework: string, flags: string[]) => {
-      status = await (await import('./commands/packdocker.js')).packdockerCommand(framework, flags, env, secrets);
-    });
-
-  program
-    .command('lock')
-    .description("resolve every model's base image to its registry digest and write uai.lock.json")
-    .option('--config <path>', 'config file')
-    .action(async (flags: { config?: string }) => {
-      status = await (await import('./commands/lock.js')).lockCommand(flags, env);
-    });
-
-  program
-    .command('init')
-    .description('write uai.config.ts for the model folders found here (asks when unsure; never overwrites)')
-    .option('--yes', 'take every guess without asking (for CI)')
-    .action(async (flags: { yes?: boolean }) => {
-      status = await (await import('./commands/init.js')).initCommand(flags, env);
-    });
-
-  program
-    .command('schema')
-    .description("print the config's JSON Schema (draft 2020-12), the installed plugins' options included")
-    .option('--config <path>', 'config file whose plugins to include (default: uai.config.ts and friends in the current folder)')
-    .action(async (flags: { config?: string }) => {
-      status = await (await import('./commands/schema.js')).schemaCommand(flags, env);
-    });
-
-  program
-    .command('frameworks')
-    .description('list installed frameworks, their aiArchV values and default base images')
-    .action(async () => {
-      status = await (await import('./commands/frameworks.js')).frameworksCommand(env);
-    });
+  defineCommands(program, { env, secrets, setStatus: (value) => (status = value) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

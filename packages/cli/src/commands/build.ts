@@ -30,16 +30,22 @@ function successLine(result: ModelResult): string | undefined {
 
 /**
  * Runs a build and prints what the user sees: a success line per model as it finishes, then the
- * summary, or with `json` the JSON document alone on stdout (everything else on stderr).
+ * summary, or with `json` the JSON document alone on stdout (everything else on stderr). In a terminal
+ * the models' live list owns the screen while it runs: the success lines wait until it has stopped, and
+ * the summary fits the terminal's width.
  */
 export async function buildAndReport(options: BuildOptions, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const interrupt = onInterrupt();
   const out = json ? process.stderr : process.stdout;
+  // The live list needs both streams on the terminal (it draws on stderr, and stdout would write behind its back).
+  const renderer = json || !process.stdout.isTTY ? 'plain' : chooseRenderer(env, process.stderr);
+  const live = renderer === 'live';
+  const waiting: string[] = [];
   try {
     const report = await build({
       ...options,
       env,
-      renderer: chooseRenderer(env, process.stderr),
+      renderer,
       signal: interrupt.signal,
       fallbackFrom: cliDir,
       builtin: builtinPlugins,
@@ -49,11 +55,13 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       },
       onResult: (result) => {
         const line = successLine(result);
-        if (line) writeLine(out, line);
+        if (line && live) waiting.push(line);
+        else if (line) writeLine(out, line);
       },
     });
+    for (const line of waiting) writeLine(out, line);
     if (json) writeLine(process.stdout, jsonReport(report.models));
-    else writeLine(process.stdout, `\n${formatSummary(report.models)}`);
+    else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: live ? process.stdout.columns : undefined })}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
   } catch (error) {
     // --json promises one document on stdout: a run that never started still gets one, with the error.

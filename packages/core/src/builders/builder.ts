@@ -7,10 +7,21 @@ export interface RegistryCredentials {
   password: string;
 }
 
+/** How far a layer is hashed or uploaded: `done` of `total` bytes (a retried upload starts again from 0). */
+export interface LayerProgress {
+  phase: 'hashing' | 'uploading';
+  /** `weights`, `code`, `config`, or `base` (a base layer the registry would not mount). */
+  layer: string;
+  done: number;
+  total: number;
+}
+
 export interface StepContext {
   signal: AbortSignal;
   /** One line of progress for the model's task. Already masked of secrets by the caller. */
   log: (line: string) => void;
+  /** How a layer's hashing or upload goes; the pipeline shows the big ones. @default none */
+  progress?: (event: LayerProgress) => void;
 }
 
 export interface PushResult {

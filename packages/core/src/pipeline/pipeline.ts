@@ -1,11 +1,12 @@
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import { setMaxListeners } from 'node:events';
 import os from 'node:os';
-import type { ImageBuilder, RegistryCredentials, StepContext } from '../builders/builder.js';
+import type { ImageBuilder, LayerProgress, RegistryCredentials, StepContext } from '../builders/builder.js';
 import { errorInfo, isUaiError, UaiError } from '../errors/uai-error.js';
 import { modelSteps } from './model-steps.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
+import { ProgressTracker, shortDigest } from './progress.js';
 import { notStartedStep, type ModelResult } from './result.js';
 import type { SecretStore } from '../secrets/redact.js';
 
@@ -67,6 +68,36 @@ function cancelledResult(plan: ModelPlan, step: string, signal: AbortSignal, dur
   return { name: plan.name, image: plan.imageRef, status: 'cancelled', durationMs, error: { step, code: 'UAI_CANCELLED', message } };
 }
 
+/**
+ * What a model's task shows. Live (a terminal): one line per model, its title, updated in place with
+ * what the model is doing, a big layer's progress included. Plain: the title at each step, the builder's
+ * lines under it, and a line per 10% or 5 s of a big layer.
+ */
+function modelView(plan: ModelPlan, task: TaskView, run: RunContext) {
+  const live = run.options.renderer === 'live';
+  const tracker = new ProgressTracker();
+  let shownAt = 0;
+  const title = (text: string) => (task.title = `${plan.name}: ${text}`);
+  return {
+    title,
+    say: (line: string) => {
+      if (live) title(run.mask(line));
+      else task.output = run.mask(line);
+    },
+    progress: (event: LayerProgress) => {
+      const shown = tracker.update(event);
+      if (!shown) return;
+      // A title set redraws the list: a few times a second is enough for a person, and costs the upload nothing.
+      if (live && (Date.now() - shownAt >= 100 || event.done >= event.total)) {
+        shownAt = Date.now();
+        title(shown.text);
+      } else if (!live && shown.lineDue) task.output = `${plan.name}: ${shown.text}`;
+    },
+    /** A digest as the model's last line shows it: short on a person's screen, whole in plain output. */
+    digest: (digest: string) => (live ? shortDigest(digest) : digest),
+  };
+}
+
 /** check -> render -> (assemble -> build -> push) for one model; records its result. */
 async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promise<void> {
   const { options, stop, mask } = run;
@@ -75,12 +106,13 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     run.finish({ name: plan.name, image: plan.imageRef, durationMs: Date.now() - start, ...result });
   let step = notStartedStep;
   // Between steps: once the run is stopped, a model goes no further than the step it is in.
+  const view = modelView(plan, task, run);
   const enter = (next: string, title: string) => {
     if (stop.signal.aborted) throw new UaiError('UAI_CANCELLED', 'Stopped.');
     step = next;
-    task.title = `${plan.name}: ${title}`;
+    view.title(title);
   };
-  const ctx: StepContext = { signal: stop.signal, log: (line) => (task.output = mask(line)) };
+  const ctx: StepContext = { signal: stop.signal, log: view.say, progress: view.progress };
 
   try {
     enter('check', 'checking files');
@@ -91,7 +123,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
       await modelSteps.checkPack(plan, options.root);
       await modelSteps.writeRendered(plan, files);
       record({ status: 'planned' });
-      task.title = `${plan.name}: planned ${plan.imageRef} FROM ${plan.baseImage}`;
+      view.title(`planned ${plan.imageRef} FROM ${plan.baseImage}`);
       return;
     }
     enter('assemble', 'assembling the build folder');
@@ -107,13 +139,13 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     await modelSteps.build(options.builder, plan, ctx);
     if (!options.push) {
       record({ status: 'built' });
-      task.title = `${plan.name}: built image ${plan.imageRef}`;
+      view.title(`built image ${plan.imageRef}`);
       return;
     }
     enter('push', `pushing ${plan.imageRef}`);
     const pushed = await modelSteps.push(options.builder, plan, ctx);
     record({ status: pushed.skipped ? 'skipped' : 'pushed', digest: pushed.digest });
-    task.title = `${plan.name}: ${pushed.skipped ? 'unchanged, skipped' : 'pushed'} ${plan.imageRef}${pushed.digest ? `@${pushed.digest}` : ''}`;
+    view.title(`${pushed.skipped ? 'unchanged, skipped' : 'pushed'} ${plan.imageRef}${pushed.digest ? `@${view.digest(pushed.digest)}` : ''}`);
   } catch (error) {
     // A step that ends because the run was stopped is cancelled, not failed.
     if (stop.signal.aborted && isUaiError(error) && error.code === 'UAI_CANCELLED') {
@@ -176,7 +208,10 @@ function listrFor(options: PipelineOptions, tasks: ListrTask[]): Listr {
     registerSignalListeners: false,
     renderer: listrRenderer(options.renderer),
     fallbackRenderer: 'simple',
-    rendererOptions: { logger, collapseErrors: false, outputBar: 1 },
+    // Live: each model one line, cut to the terminal's width (a wrapped line would be drawn again, not
+    // replaced); its error takes its place. Plain: the builder's lines under each title, as they come.
+    rendererOptions:
+      options.renderer === 'live' ? { logger, formatOutput: 'truncate', collapseErrors: true, outputBar: 0 } : { logger, collapseErrors: false, outputBar: 1 },
     fallbackRendererOptions: { logger },
   } as never);
 }

@@ -87,3 +87,27 @@ describe('formatSummary', () => {
     `);
   });
 });
+
+describe('formatSummary in a terminal', () => {
+  const longError: ModelResult = {
+    ...failed,
+    error: {
+      step: 'push',
+      code: 'UAI_PUSH_FAILED',
+      message: `pushing manifest ${'x'.repeat(30)} on uhub.ucloud.cn: HTTP 500 after 5 tries; the registry is having trouble, try again later.`,
+    },
+  };
+
+  it.each([60, 80, 130])('fits %i columns: short digests, rows cut, errors wrapped', (columns) => {
+    const text = formatSummary([pushed, built, longError, skipped], { columns });
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(columns);
+    expect(text).not.toContain(digest);
+    if (columns >= 130) expect(text).toContain(`${pushed.image}@sha256:${'ab'.repeat(6)}`);
+    // Nothing of the error is lost to the width: wrapped, not cut.
+    expect(text.replace(/\s+/g, '')).toContain(longError.error!.message.replace(/\s+/g, ''));
+  });
+
+  it('keeps whole digests and long lines without a width (a pipe, CI)', () => {
+    expect(formatSummary([pushed])).toContain(`@${digest}`);
+  });
+});

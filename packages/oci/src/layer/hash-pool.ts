@@ -13,7 +13,10 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
 const buffer = Buffer.allocUnsafe(1 << 20);
-function hashFile(hash, part) {
+// Bytes hashed so far in the current job, told to the pool every 16 MiB (progress for big layers).
+let hashed = 0;
+let told = 0;
+function hashFile(hash, part, id) {
   const fd = openSync(part.path, 'r');
   try {
     let done = 0;
@@ -23,6 +26,11 @@ function hashFile(hash, part) {
       done += n;
       if (done > part.size) break;
       hash.update(buffer.subarray(0, n));
+      hashed += n;
+      if (hashed - told >= 16 << 20) {
+        told = hashed;
+        parentPort.postMessage({ id, progress: hashed });
+      }
     }
     if (done !== part.size) throw new Error(part.path + ' changed while it was being hashed (expected ' + part.size + ' bytes). Run again once it is stable.');
   } finally {
@@ -33,9 +41,11 @@ parentPort.on('message', ({ id, parts }) => {
   try {
     const hash = createHash('sha256');
     let size = 0;
+    hashed = 0;
+    told = 0;
     for (const part of parts) {
-      if (part instanceof Uint8Array) { hash.update(part); size += part.length; }
-      else { hashFile(hash, part); size += part.size; }
+      if (part instanceof Uint8Array) { hash.update(part); size += part.length; hashed += part.length; }
+      else { hashFile(hash, part, id); size += part.size; }
     }
     parentPort.postMessage({ id, digest: 'sha256:' + hash.digest('hex'), size });
   } catch (error) {
@@ -47,6 +57,8 @@ parentPort.on('message', ({ id, parts }) => {
 interface Job {
   id: number;
   parts: HashPart[];
+  /** Bytes hashed so far, now and then. */
+  onProgress?: (done: number) => void;
   resolve: (value: { digest: string; size: number }) => void;
   reject: (error: Error) => void;
 }
@@ -68,10 +80,10 @@ export class HashPool {
     this.size = size;
   }
 
-  /** The digest of the parts one after another, as one stream. */
-  hash(parts: HashPart[]): Promise<{ digest: string; size: number }> {
+  /** The digest of the parts one after another, as one stream; `onProgress` hears every 16 MiB hashed. */
+  hash(parts: HashPart[], onProgress?: (done: number) => void): Promise<{ digest: string; size: number }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, parts, resolve, reject });
+      this.queue.push({ id: this.nextId++, parts, onProgress, resolve, reject });
       this.pump();
     });
   }
@@ -83,8 +95,12 @@ export class HashPool {
   private spawn(): Worker {
     const worker = new Worker(workerSource, { eval: true });
     this.workers++;
-    worker.on('message', (message: { id: number; digest?: string; size?: number; error?: string }) => {
+    worker.on('message', (message: { id: number; digest?: string; size?: number; error?: string; progress?: number }) => {
       const job = this.busy.get(worker);
+      if (message.progress !== undefined) {
+        job?.onProgress?.(message.progress);
+        return;
+      }
       this.busy.delete(worker);
       if (job) {
         if (message.error) job.reject(new Error(message.error));

@@ -206,14 +206,14 @@ export function tarHashParts(entries: readonly LayerEntry[], options: LayerOptio
  */
 export async function digestLayer(
   entries: readonly LayerEntry[],
-  options: LayerOptions & { gzip: boolean; writeTo?: string; signal?: AbortSignal },
+  options: LayerOptions & { gzip: boolean; writeTo?: string; signal?: AbortSignal; onProgress?: (done: number) => void },
 ): Promise<LayerDigests> {
   if (!options.gzip && !options.writeTo) {
     // Only a digest is wanted: hash in a worker thread, so several models hash on several cores.
     const parts = tarHashParts(entries, options);
     if (parts) {
       options.signal?.throwIfAborted();
-      const { digest, size } = await sharedHashPool().hash(parts);
+      const { digest, size } = await sharedHashPool().hash(parts, options.onProgress);
       options.signal?.throwIfAborted();
       return { digest, diffId: digest, size };
     }
@@ -227,7 +227,9 @@ export async function digestLayer(
   }
   const sink = options.writeTo ? createWriteStream(options.writeTo) : discard();
   const ring = options.gzip ? undefined : 6;
-  await pipeline([byteStream(tarChunks(entries, { ...options, ring })), ...stages, sink] as never, { signal: options.signal });
+  const chunks = tarChunks(entries, { ...options, ring });
+  const source = options.onProgress ? countingChunks(chunks, options.onProgress) : chunks;
+  await pipeline([byteStream(source), ...stages, sink] as never, { signal: options.signal });
   const diffId = raw.digest();
   return { diffId, digest: options.gzip ? stored.digest() : diffId, size: stored.bytes };
 }
@@ -235,4 +237,14 @@ export async function digestLayer(
 /** A byte stream over chunks that buffers about one chunk ahead (Readable.from would hold 16). */
 export function byteStream(chunks: AsyncIterable<Buffer>): Readable {
   return Readable.from(chunks, { objectMode: false, highWaterMark: readChunkSize });
+}
+
+/** Yields `chunks`, telling `onProgress` the bytes yielded so far (for progress of a big layer). */
+export async function* countingChunks(chunks: AsyncIterable<Buffer>, onProgress: (done: number) => void): AsyncGenerator<Buffer> {
+  let done = 0;
+  for await (const chunk of chunks) {
+    done += chunk.length;
+    onProgress(done);
+    yield chunk;
+  }
 }

@@ -31,7 +31,11 @@ export interface PushImageOptions {
    */
   freshTag?: boolean;
   signal?: AbortSignal;
-  log?: (line: string) => void;
+  /**
+   * Bytes of a blob's upload handed to the connection so far: one of our layers (its index in `layers`)
+   * or a base layer the registry would not mount. A retried upload starts again from 0.
+   */
+  onProgress?: (layer: number | 'base', sent: number, total: number) => void;
 }
 
 /** A layer's digest as stored, and its uncompressed tar's (the config's diff_id). */
@@ -103,7 +107,12 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     const source = sameRegistry ? target : options.baseClient!;
     const result = await target.pushBlob(
       repository,
-      { digest: layer.digest, size: layer.size, open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)) },
+      {
+        digest: layer.digest,
+        size: layer.size,
+        open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)),
+        onProgress: options.onProgress && ((sent) => options.onProgress!('base', sent, layer.size)),
+      },
       // On the same registry a mount, with a HEAD only if the registry refuses it (pushBlob): the layer may be GBs.
       { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
     );
@@ -119,11 +128,10 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     }
     const result = await target.pushBlob(
       repository,
-      { digest: layer.digest, size: layer.size, open: layer.open },
+      { digest: layer.digest, size: layer.size, open: layer.open, onProgress: options.onProgress && ((sent) => options.onProgress!(index, sent, layer.size)) },
       { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) },
     );
     if (result.uploaded) bytesUploaded += layer.size;
-    if (result.uploaded) options.log?.(`uploaded ${(layer.size / 1e6).toFixed(1)} MB layer ${result.digest.slice(7, 19)}`);
     ourDigests[index] = digestsOf(layer, result.digest);
   });
   const pushConfig = async (config: Buffer) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { byteStream } from '../layer/layer.js';
+import { byteStream, countingChunks } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
 import { RegistryError } from './errors.js';
 import { checkStoredDigest, header, repositoryScopes, type Transport } from './transport.js';
@@ -11,6 +11,8 @@ export interface BlobSource {
   size: number;
   /** Opens the bytes again for each attempt. */
   open: () => AsyncIterable<Buffer>;
+  /** Bytes of this attempt handed to the connection so far (a retry starts again from 0). */
+  onProgress?: (sent: number) => void;
 }
 
 export interface PushBlobOptions {
@@ -95,6 +97,10 @@ export async function pushBlob(
     return { digest: blob.digest, uploaded: false, mounted: false };
   }
   const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
+  if (blob.onProgress) {
+    const { open, onProgress } = blob;
+    blob = { ...blob, open: () => countingChunks(open(), onProgress) };
+  }
   return transport.retrying(
     async () => {
       let release = () => {};

@@ -14,7 +14,7 @@ import type { NativeSession } from './session.js';
  */
 export async function inputsKey(plan: ModelPlan, session: NativeSession, ctx: StepContext): Promise<string> {
   const packed = await packModel(plan, session, ctx, { resolveNow: true });
-  return composeImage(packed.recipe, await hashLayers(packed, session, ctx.signal)).inputsKey;
+  return composeImage(packed.recipe, await hashLayers(packed, session, ctx)).inputsKey;
 }
 
 /**

@@ -51,7 +51,7 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
   async function publishOutputs(model: PackedModel, ctx: StepContext): Promise<void> {
     if (publishers.length === 0) return;
     try {
-      const image = composeImage(model.recipe, await hashLayers(model, session, ctx.signal));
+      const image = composeImage(model.recipe, await hashLayers(model, session, ctx));
       for (const publisher of publishers) await publisher.publish(model, image, ctx);
     } catch (error) {
       throw nativeFailure(error, model.plan, 'build', { host: model.recipe.base.ref.host }, ctx.signal);

@@ -13,6 +13,8 @@ export interface PackedModel {
   plan: ModelPlan;
   recipe: ImageRecipe;
   layers: PreparedLayer[];
+  /** Each layer's name, for progress: `weights`, `code`, `config`. */
+  names: string[];
   /** The client of the base image's registry (its layers are read from there). */
   baseClient: RegistryClient;
 }
@@ -60,7 +62,7 @@ export async function packModel(plan: ModelPlan, session: NativeSession, ctx: St
       exposedPorts: dockerfile.changes?.exposedPorts ?? [servicePort],
       created: session.mtime,
     };
-    return { plan, recipe, layers, baseClient: session.clientFor(base.ref.host) };
+    return { plan, recipe, layers, names: specs.map((spec) => spec.name), baseClient: session.clientFor(base.ref.host) };
   } catch (error) {
     throw nativeFailure(error, plan, 'build', { host: base.ref.host }, ctx.signal);
   }
@@ -73,10 +75,11 @@ export function knownDigests(packed: PackedModel): LayerDigest[] | undefined {
 }
 
 /** Every layer's digest, hashing the layers no cache knew (a push would have hashed them on the way). */
-export async function hashLayers(packed: PackedModel, session: NativeSession, signal: AbortSignal): Promise<LayerDigest[]> {
-  for (const layer of packed.layers) {
+export async function hashLayers(packed: PackedModel, session: NativeSession, ctx: StepContext): Promise<LayerDigest[]> {
+  for (const [i, layer] of packed.layers.entries()) {
     if (layer.digest) continue;
-    const found = await digestLayer(layer.entries, { gzip: false, mtime: session.mtime, signal });
+    const progress = ctx.progress && ((done: number) => ctx.progress!({ phase: 'hashing', layer: packed.names[i]!, done, total: layer.size }));
+    const found = await digestLayer(layer.entries, { gzip: false, mtime: session.mtime, signal: ctx.signal, onProgress: progress });
     layer.digest = found.digest;
     layer.diffId = found.diffId;
     await layer.remember(found.digest);

@@ -31,7 +31,7 @@ interface TagState {
 async function checkTag(packed: PackedModel, session: NativeSession, records: ImageRecords, ctx: StepContext, current: string | undefined): Promise<TagState> {
   const { plan } = packed;
   if (!current) return { freshTag: true };
-  const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx.signal));
+  const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx));
   if (image.manifestDigest === current) {
     ctx.log(`${plan.name}: unchanged, skipped`);
     await records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey);
@@ -86,7 +86,8 @@ export async function publishToRegistry(
     present: state.present,
     freshTag: state.freshTag,
     signal: ctx.signal,
-    log: ctx.log,
+    onProgress:
+      ctx.progress && ((layer, done, total) => ctx.progress!({ phase: 'uploading', layer: layer === 'base' ? 'base' : packed.names[layer]!, done, total })),
   });
   await Promise.all(packed.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
   await records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
