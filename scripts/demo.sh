@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: on a fresh machine of ours (as root), installs what is missing, starts dockerd if no
 # engine answers, builds the packages, then scripts/demo.mjs: a local registry with a random password,
-# the stand-in UAI bases, `uai build` on the root uai.config.ts, and POST /service on the pushed image.
+# the stand-in UAI bases, one `uai build` of the root uai.config.ts (four models in parallel, one with
+# ~200 MB of weights the demo writes), and POST /service on each pushed image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

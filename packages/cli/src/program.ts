@@ -1,3 +1,4 @@
+import { parseShard, type Shard } from '@uai/core/light';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** What every command's action needs: the environment, where its exit status goes, secrets learnt from argv. */
@@ -18,6 +19,13 @@ function positiveInt(value: string): number {
 function outputTarget(value: string): string {
   if (!/^(oci|docker-archive):.+$/.test(value)) throw new InvalidArgumentError('expected oci:<dir> or docker-archive:<file>');
   return value;
+}
+
+/** `--shard K/N`, checked with the rest of the command line: a bad value is a usage error (2). */
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError('expected K/N with 1 <= K <= N, like 2/4');
+  return shard;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -47,6 +55,10 @@ function defineBuild(program: Command, { env, secrets, setStatus }: CommandConte
     )
     .option('--output <target>', 'also write the image to oci:<dir> or docker-archive:<file> ({model} is the model name); native builder', outputTarget)
     .option('--force', 'rebuild and push even models whose inputs did not change since their last push')
+    .option('--no-tag', 'push every blob and the manifest by digest; create or move no tag (status staged; uai publish moves them)')
+    .option('--atomic', 'stage every model (and test it, with --test), then move all tags only if every model succeeded')
+    .option('--test', "run each model's smoke test (test: in the config) after it is built, before its tag moves")
+    .option('--shard <K/N>', 'build only shard K of N of the selected models (the same split on every machine)', shardOption)
     .addOption(
       new Option('--password <value>').hideHelp().argParser((value) => {
         secrets.push(value);
@@ -72,6 +84,27 @@ function defineOthers(program: Command, { env, secrets, setStatus }: CommandCont
     .helpOption('-h, --help')
     .action(async (framework: string, flags: string[]) => {
       setStatus(await (await import('./commands/packdocker.js')).packdockerCommand(framework, flags, env, secrets));
+    });
+
+  program
+    .command('test')
+    .description("run each model's smoke test (test: in the config) against its image, in the local Docker engine")
+    .option('--model <name>', 'only this model (repeatable)', collect)
+    .option('--json', 'print one JSON document on stdout')
+    .option('--config <path>', 'config file')
+    .action(async (flags: { model?: string[]; json?: boolean; config?: string }) => {
+      setStatus(await (await import('./commands/test.js')).testCommand(flags, env));
+    });
+
+  program
+    .command('publish')
+    .description('move every tag of staged builds (uai build --no-tag --json reports) to its digest, all or nothing')
+    .argument('[reports...]', 'the reports (default: standard input)')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--config <path>', 'config file whose models the reports must cover (default: uai.config.ts here, if any)')
+    .option('--model <name>', 'only these models of the config (repeatable)', collect)
+    .action(async (reports: string[], flags: { json?: boolean; config?: string; model?: string[] }) => {
+      setStatus(await (await import('./commands/publish.js')).publishCommand(reports, flags, env));
     });
 
   program

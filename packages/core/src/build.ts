@@ -6,7 +6,12 @@ import type { Builder } from './config/schema.js';
 import { pinToLock } from './lock/pin.js';
 import { runPipeline, type RendererKind } from './pipeline/pipeline.js';
 import type { ModelResult } from './pipeline/result.js';
+import { recordLastBuild, type BuiltImage } from './plan/last-build.js';
+import { dockerTester } from './smoke/tester.js';
+import { errorInfo } from './errors/uai-error.js';
 import { prepareRun, type PreparedRun, type PrepareOptions } from './plan/prepare-run.js';
+import { assignShards, type Shard } from './plan/shard.js';
+import { packedBytes } from './assemble/packed-bytes.js';
 import type { BuiltinPlugins } from './plugins/registry.js';
 import { exitCodeFor, type BuildReport } from './report/report.js';
 import { SecretStore } from './secrets/redact.js';
@@ -32,6 +37,14 @@ export interface BuildOptions {
   output?: string;
   /** Rebuild and push even models the registry holds from the same inputs. */
   force?: boolean;
+  /** Push by digest only; no tag is created or moved (status `staged`; `uai publish` moves them later). */
+  noTag?: boolean;
+  /** Stage every model, then move all their tags only if every model succeeded. */
+  atomic?: boolean;
+  /** Run each model's smoke test (`test:`) after it is built, before its tag moves. */
+  test?: boolean;
+  /** Only this shard of the selected models (`--shard K/N`), split by the bytes each packs. */
+  shard?: Shard;
   /** Told which builder was chosen and why. */
   onBuilder?: (reason: string) => void;
   fallbackFrom?: string;
@@ -55,9 +68,43 @@ async function pickBuilder(options: BuildOptions, run: PreparedRun, env: NodeJS.
     push: options.push ?? true,
     output: options.output,
     force: options.force,
+    staged: options.atomic ? '--atomic' : options.noTag ? '--no-tag' : undefined,
   });
   options.onBuilder?.(chosen.reason);
   return chosen.builder;
+}
+
+/** Moves the tags of a release staged by `--atomic`, if every model succeeded; else leaves them all. */
+async function publishRelease(
+  models: ModelResult[],
+  builder: ImageBuilder,
+  signal: AbortSignal | undefined,
+  mask: (text: string) => string,
+): Promise<ModelResult[]> {
+  if (models.some((model) => model.status !== 'staged' && model.status !== 'skipped')) return models;
+  const moves = models.filter((model) => model.status === 'staged').map((model) => ({ name: model.name, image: model.image, digest: model.digest! }));
+  try {
+    await builder.publish!(moves, { signal: signal ?? new AbortController().signal, log: () => {} });
+    return models.map((model) => (model.status === 'staged' ? { ...model, status: 'pushed' } : model));
+  } catch (error) {
+    // The release failed as a unit: every staged model says so, and stays staged (no tag moved).
+    const info = errorInfo(error, 'publish');
+    return models.map((model) => (model.status === 'staged' ? { ...model, error: { ...info, message: mask(info.message) } } : model));
+  }
+}
+
+/** What the build left of each model, for `uai test` (`.uai/last-build.json`). */
+function builtImages(models: readonly ModelResult[], builder: ImageBuilder): Record<string, BuiltImage> {
+  const kept = models.filter((model) => ['pushed', 'skipped', 'staged', 'built'].includes(model.status));
+  return Object.fromEntries(kept.map((model) => [model.name, { image: model.image, digest: model.digest, status: model.status, builder: builder.name }]));
+}
+
+/** The run's models of one shard: every machine computes the same split from the same files. */
+async function inShard(run: PreparedRun, shard: Shard | undefined): Promise<PreparedRun> {
+  if (!shard) return run;
+  const sizes = await Promise.all(run.plans.map(async (plan) => ({ name: plan.name, bytes: await packedBytes(plan, run.root) })));
+  const shards = assignShards(sizes, shard.total);
+  return { ...run, plans: run.plans.filter((plan) => shards.get(plan.name) === shard.index) };
 }
 
 /** `uai build` as a function: prepare (exit 2 on bad config), then the pipeline. */
@@ -72,7 +119,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
     inline: options.inline,
     builtin: options.builtin,
   });
-  const run = await pinToLock(prepared);
+  const run = await inShard(await pinToLock(prepared), options.shard);
   options.onPrepared?.(run);
   const secrets = SecretStore.of(env, options.secrets);
   const credentials = options.dryRun
@@ -82,8 +129,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
         run.plans.map((plan) => plan.registryHost),
       );
   const builder = await pickBuilder(options, run, env);
+  const tester = options.test && !options.dryRun ? dockerTester(env, credentials) : undefined;
+  // A release's success lines wait until its tags have moved (or not).
+  const atomic = options.atomic === true && !options.dryRun;
   try {
-    const models = await runPipeline({
+    let models = await runPipeline({
       root: run.root,
       plans: run.plans,
       builder,
@@ -96,10 +146,26 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
       secrets,
       signal: options.signal,
       progress: options.progress,
-      onResult: options.onResult,
+      onResult: atomic ? undefined : options.onResult,
+      release: {
+        noTag: options.noTag === true || atomic,
+        tester,
+        tag: (plan, digest, ctx) => builder.publish!([{ name: plan.name, image: plan.imageRef, digest }], ctx),
+      },
     });
-    return { models, exitCode: exitCodeFor(models), run };
+    if (atomic) {
+      models = await publishRelease(models, builder, options.signal, (text) => secrets.mask(text));
+      for (const model of models) options.onResult?.(model);
+    }
+    if (!options.dryRun) await recordLastBuild(run.root, builtImages(models, builder)).catch(() => {});
+    const unpublished = atomic && models.some((model) => model.status === 'staged');
+    return {
+      models,
+      exitCode: exitCodeFor(models) || (unpublished ? 1 : 0),
+      run,
+      ...(options.shard ? { shard: `${options.shard.index}/${options.shard.total}` } : {}),
+    };
   } finally {
-    await builder.dispose();
+    await Promise.all([builder.dispose(), tester?.dispose()]);
   }
 }

@@ -3,3 +3,4 @@
 export { isUaiError, UaiError } from './errors/uai-error.js';
 export { redact } from './secrets/redact.js';
 export { secretsOf } from './secrets/secret-env.js';
+export { parseShard, type Shard } from './plan/shard.js';

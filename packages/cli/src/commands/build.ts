@@ -1,5 +1,5 @@
 import { build, formatSummary, isUaiError, jsonReport, redact, type BuildOptions, type ModelResult } from '@uai/core';
-import { secretsOf } from '@uai/core/light';
+import { secretsOf, type Shard } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt } from '../interrupt.js';
@@ -16,6 +16,11 @@ export interface BuildFlags {
   builder?: 'auto' | 'docker' | 'native';
   output?: string;
   force?: boolean;
+  /** commander's `--no-tag`: false when given. */
+  tag?: boolean;
+  atomic?: boolean;
+  test?: boolean;
+  shard?: Shard;
 }
 
 /** The CLI's own folder: built-in plugins are found from here when the project has not installed them. */
@@ -25,6 +30,7 @@ function successLine(result: ModelResult): string | undefined {
   if (result.status === 'pushed') return `upload docker images successful. images:${result.image}`;
   if (result.status === 'skipped') return `unchanged, skipped. images:${result.image}`;
   if (result.status === 'built') return `built image ${result.image}`;
+  if (result.status === 'staged') return `staged, the tag did not move. images:${result.image}@${result.digest}`;
   return undefined;
 }
 
@@ -60,7 +66,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       },
     });
     for (const line of waiting) writeLine(out, line);
-    if (json) writeLine(process.stdout, jsonReport(report.models));
+    if (json) writeLine(process.stdout, jsonReport(report.models, { shard: report.shard }));
     else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: live ? process.stdout.columns : undefined })}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
   } catch (error) {
@@ -87,6 +93,10 @@ export function buildCommand(flags: BuildFlags, env: NodeJS.ProcessEnv = process
       builder: flags.builder,
       output: flags.output,
       force: flags.force,
+      noTag: flags.tag === false,
+      atomic: flags.atomic,
+      test: flags.test,
+      shard: flags.shard,
     },
     Boolean(flags.json),
     env,

@@ -56,6 +56,22 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
     }
   }
 
+  if (plan.test) {
+    const real = await realpathOrUndefined(plan.test.requestFile);
+    if (!real)
+      throw missing(
+        plan,
+        `test.request: ${relative(plan.test.requestFile)} does not exist`,
+        'Create it, or fix test.request (it is relative to the config file).',
+      );
+    if (!isInside(realRoot, real)) {
+      throw new UaiError('UAI_UNSAFE_PATH', `test.request ${relative(plan.test.requestFile)} resolves outside the project (${real}).`, {
+        model: plan.name,
+        step: 'check',
+      });
+    }
+  }
+
   // The platform's server imports main_file from the packed code: a typo would only show there.
   if (plan.model.mainModule) await checkMainModule(plan, relative);
 

@@ -31,16 +31,49 @@ export interface PushResult {
   skipped?: boolean;
 }
 
+/** A model's tag to point at a digest its repository holds (staged by `--no-tag`, or as a build left it). */
+export interface TagMove {
+  /** The model. */
+  name: string;
+  /** `host/namespace/image:tag`. */
+  image: string;
+  digest: string;
+}
+
+/** What `build` says of a model it did not build: unchanged since its last push (Docker's skip-unchanged). */
+export interface BuildResult {
+  skipped?: boolean;
+}
+
+export interface PushOptions {
+  /**
+   * Push the blobs and the manifest by digest only: the model's tag is neither created nor moved
+   * (`--no-tag`, `--atomic`, and `--test` before the tag moves). Only for a builder that `stages`.
+   */
+  staged?: boolean;
+}
+
 /** What makes images: the Docker CLI (docker-builder.ts) or, without an engine, the native OCI builder. */
 export interface ImageBuilder {
   readonly name: string;
+  /**
+   * Can push an image by digest, leaving its tag alone, for the tag to move later (the native builder).
+   * The Docker builder cannot: `docker push` always moves a tag. @default false
+   */
+  readonly stages?: boolean;
   /**
    * Once before the parallel phase: check the engine, log in to each registry. `plans` are the models
    * about to run, for work a builder can start early (the native builder reads their base images).
    */
   prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void>;
-  build(plan: ModelPlan, ctx: StepContext): Promise<void>;
-  push(plan: ModelPlan, ctx: StepContext): Promise<PushResult>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a builder with nothing to say returns nothing (most do)
+  build(plan: ModelPlan, ctx: StepContext): Promise<BuildResult | void>;
+  push(plan: ModelPlan, ctx: StepContext, options?: PushOptions): Promise<PushResult>;
+  /**
+   * Moves tags to digests the builder staged, all or nothing (see builders/native/move-tags.ts). Only a
+   * builder that `stages`.
+   */
+  publish?(moves: readonly TagMove[], ctx: StepContext): Promise<void>;
   /** Always called at the end, whatever happened: removes temporary credentials. */
   dispose(): Promise<void>;
 }

@@ -16,6 +16,8 @@ export interface ChooseBuilderOptions {
   /** `oci:<dir>` or `docker-archive:<file>`: only the native builder writes these. */
   output?: string;
   force?: boolean;
+  /** `--no-tag` or `--atomic`: push by digest and move tags later; only the native builder can. */
+  staged?: string;
 }
 
 export interface ChosenBuilder {
@@ -46,14 +48,19 @@ export async function chooseBuilder(choice: Builder, options: ChooseBuilderOptio
     }
     return native();
   };
+  if (options.staged && !options.push) throw new UaiError('UAI_USAGE', `${options.staged} stages pushed images: it does not go with --no-push.`);
   if (choice === 'docker') {
     if (options.output) {
       throw new UaiError('UAI_USAGE', `--output ${options.output} needs the native builder; use --builder native (or auto).`);
     }
+    // `docker push` always moves the tag: it cannot stage an image by digest alone.
+    if (options.staged)
+      throw new UaiError('UAI_USAGE', `${options.staged} needs the native builder (docker push always moves the tag); use --builder native (or auto).`);
     return { builder: docker(), reason: 'builder: docker (as asked)' };
   }
   if (choice === 'native') return { builder: nativeStoring(), reason: 'builder: native (as asked)' };
   if (options.output) return { builder: native(), reason: `builder: native (--output ${options.output.split(':')[0]} is written natively)` };
+  if (options.staged) return { builder: native(), reason: `builder: native (${options.staged} stages images by digest, which only it does)` };
   const engine = await engineAnswer(env);
   if (engine.ok) return { builder: docker(true), reason: `builder: docker (${engine.detail})` };
   return { builder: nativeStoring(`No Docker engine answers (${engine.detail}), and `), reason: `builder: native (no Docker engine: ${engine.detail})` };

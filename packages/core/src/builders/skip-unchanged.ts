@@ -1,5 +1,5 @@
 import type { ModelPlan } from '../plan/plan.js';
-import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
+import type { BuildResult, ImageBuilder, PushResult, RegistryCredentials, StepContext } from './builder.js';
 import { inputsLabel } from './native/compose.js';
 import { inputsKey, registryInputs } from './native/inputs-key.js';
 import type { NativeSession } from './native/session.js';
@@ -31,6 +31,7 @@ export function skipUnchanged(inner: ImageBuilder, session: NativeSession, optio
 
   return {
     name: inner.name,
+    stages: inner.stages,
 
     async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void> {
       await inner.prepare(credentials, ctx, plans);
@@ -38,14 +39,15 @@ export function skipUnchanged(inner: ImageBuilder, session: NativeSession, optio
       await session.login(credentials, ctx.signal).catch(() => undefined);
     },
 
-    async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
+    // biome-ignore lint/suspicious/noConfusingVoidType: as ImageBuilder.build
+    async build(plan: ModelPlan, ctx: StepContext): Promise<BuildResult | void> {
       const { key, unchanged } = await keyOf(plan, ctx);
       if (unchanged) {
         skipped.set(plan.name, unchanged.digest);
         ctx.log('unchanged, skipped');
-        return;
+        return { skipped: true };
       }
-      await inner.build(key ? { ...plan, labels: { ...plan.labels, [inputsLabel]: key } } : plan, ctx);
+      return inner.build(key ? { ...plan, labels: { ...plan.labels, [inputsLabel]: key } } : plan, ctx);
     },
 
     async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult> {

@@ -21,7 +21,7 @@ function undescribed(schema: JsonSchema, at = ''): string[] {
 describe('configSchema', () => {
   it('describes every key, so a JSON Schema for editors can be generated from it', () => {
     const json = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-    expect(Object.keys(json.properties ?? {})).toEqual(['registry', 'defaults', 'concurrency', 'builder', 'plugins', 'models']);
+    expect(Object.keys(json.properties ?? {})).toEqual(['$schema', 'registry', 'defaults', 'concurrency', 'builder', 'plugins', 'models']);
     expect(undescribed(json)).toEqual([]);
   });
 });

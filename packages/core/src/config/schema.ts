@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   catalogKeyPattern,
   hostPattern,
+  imagePattern,
   imageProblem,
   imageReferencePattern,
   modelNamePattern,
@@ -12,6 +13,7 @@ import {
 } from './identifiers.js';
 import { quoteValue } from '../errors/format.js';
 import type { UaiPlugin } from '../plugins/plugin.js';
+import { testSchema } from './test-schema.js';
 
 /** A string that says `required` when missing, instead of zod's type message. */
 export function requiredString() {
@@ -23,12 +25,26 @@ export function requiredString() {
   });
 }
 
+/**
+ * `unsafeRelativePath` as one regular expression, for the JSON Schema (`uai schema`): not empty, no control
+ * characters, quotes or backslashes, not absolute (`/x`, `C:`), no `..` component. A test keeps the two in agreement.
+ */
+export const relativePathPattern = /^(?![A-Za-z]:|\/)(?!(?:[\s\S]*\/)?\.\.(?:\/|$))[^\u0000-\u001f\u007f"'`\\]+$/;
+
+/**
+ * `imageProblem` as one regular expression, for the JSON Schema: `imagePattern`, and no registry host in
+ * front (a first component with a dot or a colon, or `localhost`). A test keeps the two in agreement.
+ */
+export const imageJsonPattern = new RegExp(`^(?!(?:[^/]*[.:][^/]*|localhost)/)${imagePattern.source.slice(1)}`);
+
 /** A relative path that must stay inside its base folder. */
 export function relativePath() {
-  return requiredString().superRefine((value, ctx) => {
-    const reason = unsafeRelativePath(value);
-    if (reason) ctx.addIssue({ code: 'custom', message: `${quoteValue(value)} ${reason}` });
-  });
+  return requiredString()
+    .superRefine((value, ctx) => {
+      const reason = unsafeRelativePath(value);
+      if (reason) ctx.addIssue({ code: 'custom', message: `${quoteValue(value)} ${reason}` });
+    })
+    .meta({ pattern: relativePathPattern.source });
 }
 
 /** Says `required` for a missing object, else what was found instead. */
@@ -92,9 +108,11 @@ export const commonModelShape = {
       const problem = imageProblem(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: `${quoteValue(ctx.value)} is not valid: ${problem}` });
     })
+    .meta({ pattern: imageJsonPattern.source })
     .describe('Pushed as <host>/<namespace>/<image>.'),
   os: matching(catalogKeyPattern, 'an OS like ubuntu or ubuntu-16.04').optional().describe('Picks the base image. @default "ubuntu"'),
   pythonVersion: matching(catalogKeyPattern, 'a Python version like python-2.7.6').optional().describe('Picks the base image. @default "python-2.7.6"'),
+  test: testSchema(relativePath).optional(),
 } as const;
 
 export const commonModelKeys = Object.keys(commonModelShape) as ReadonlyArray<keyof typeof commonModelShape>;
@@ -123,6 +141,10 @@ export const builderSchema = z.enum(['auto', 'docker', 'native']);
 export const configSchema = z
   .strictObject(
     {
+      $schema: z
+        .string()
+        .optional()
+        .describe('The JSON Schema this file follows, for editors (`uai schema` prints it; @uai/cli ships it as schema.json). Ignored by uai build.'),
       registry: registrySchema,
       defaults: defaultsSchema.default({}),
       concurrency: z.number().int().min(1).max(64).optional().describe('Models built at once. @default number of CPUs'),

@@ -4,10 +4,13 @@ import { commonModelKeys, configSchema, defaultsSchema, modelList, modelSchema, 
 import type { ConfigIssue } from '../errors/uai-error.js';
 import { formatPath, quoteValue } from '../errors/format.js';
 import type { PluginModel, UaiPlugin } from '../plugins/plugin.js';
+import type { TestConfig } from './test-schema.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 
 export interface ResolvedModel extends PluginModel {
   plugin: UaiPlugin;
+  /** Its smoke test, `defaults.test` when it has none of its own. */
+  test?: TestConfig;
 }
 
 export interface ResolvedConfig {
@@ -182,6 +185,7 @@ function checkModel(rawModel: unknown, index: number, checks: ModelChecks): Reso
     pythonVersion: model.pythonVersion ?? defaultPythonVersion,
     options: options.data!,
     plugin,
+    ...((merged as { test?: TestConfig }).test ? { test: (merged as { test: TestConfig }).test } : {}),
   };
 }
 

@@ -58,6 +58,16 @@ export const errorCatalogue = {
     fix: 'Read the output the message quotes.',
   },
   UAI_PUSH_FAILED: { exitCode: 1, means: 'pushing the image failed', fix: 'Run again; check the output the message quotes.' },
+  UAI_TEST_FAILED: {
+    exitCode: 1,
+    means: "a model's smoke test failed: its image did not start, or POST /service did not answer as test.expect says",
+    fix: 'Read the answer the message quotes; fix the model or test.expect.',
+  },
+  UAI_PUBLISH_FAILED: {
+    exitCode: 1,
+    means: 'uai publish refused the reports, or could not move every tag (the ones moved were put back)',
+    fix: 'Read which models and why; build again with --no-tag, then publish.',
+  },
   UAI_DISK_FULL: { exitCode: 1, means: 'a disk filled up', fix: 'Free space where the message says, and run again.' },
   UAI_CANCELLED: { exitCode: 1, means: 'the run was stopped (Ctrl-C, or --fail-fast) before the model finished', fix: 'Run again.' },
   UAI_INTERNAL: { exitCode: 1, means: 'a bug in uai', fix: 'Report it with the command you ran.' },

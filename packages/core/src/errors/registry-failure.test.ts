@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRegistryFailure, type FailureContext } from './registry-failure.js';
+import { RegistryError } from '@uai/oci';
+import { classifyRegistryFailure, registryFailure, type FailureContext } from './registry-failure.js';
+import { UaiError } from './uai-error.js';
 
 const login: FailureContext = { host: 'uhub.ucloud.cn', step: 'login', username: 'me' };
 const push: FailureContext = { host: 'uhub.ucloud.cn', step: 'push', model: 'mnist' };
@@ -120,5 +122,23 @@ describe('classifyRegistryFailure', () => {
       "Authentication to registry uhub.ucloud.cn failed for user me. Check UHUB_USERNAME and UHUB_PASSWORD (or run docker login uhub.ucloud.cn).
       unauthorized: authentication required"
     `);
+  });
+});
+
+describe('registryFailure: bytes that do not match their digest', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  it.each([
+    { step: build, code: 'UAI_BUILD_FAILED', outcome: 'nothing was pushed for this model' },
+    { step: push, code: 'UAI_PUSH_FAILED', outcome: 'or stored other bytes than uai sent' },
+  ])('fails the model at $step.step with $code, naming the digest and saying the registry sent other bytes', ({ step, code, outcome }) => {
+    const error = registryFailure(
+      new RegistryError('digest', `reading blob ${digest} of ns/base from reg: the registry sent other bytes (9 bytes that hash to sha256:00).`),
+      step,
+    );
+    expect(error).toBeInstanceOf(UaiError);
+    expect((error as UaiError).code).toBe(code);
+    expect((error as UaiError).message).toContain(digest);
+    expect((error as UaiError).message).toContain('The registry sent other bytes than the digest names');
+    expect((error as UaiError).message).toContain(outcome);
   });
 });

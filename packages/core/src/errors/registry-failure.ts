@@ -12,7 +12,7 @@ export interface FailureContext {
 }
 
 /** What kind of failure, whoever noticed it: our registry client, or the Docker CLI's output. */
-export type FailureKind = 'plain-http' | 'certificate' | 'unreachable' | 'auth' | 'denied' | 'insecure' | 'unavailable' | 'other';
+export type FailureKind = 'plain-http' | 'certificate' | 'unreachable' | 'auth' | 'denied' | 'insecure' | 'unavailable' | 'digest' | 'other';
 
 interface Advice {
   code: UaiErrorCode;
@@ -39,8 +39,11 @@ function advice(kind: FailureKind, ctx: FailureContext, source: 'docker' | 'clie
     case 'certificate':
       return {
         code: 'UAI_REGISTRY_UNREACHABLE',
-        says: `Registry ${host} presented a TLS certificate Docker does not trust.`,
-        fix: `Install its CA certificate for Docker (/etc/docker/certs.d/${host}/ca.crt), or check the host name.`,
+        says: `Registry ${host} presented a TLS certificate ${source === 'docker' ? 'Docker does' : 'we do'} not trust.`,
+        fix:
+          source === 'docker'
+            ? `Install its CA certificate for Docker (/etc/docker/certs.d/${host}/ca.crt), or check the host name.`
+            : `Put its CA certificate in /etc/docker/certs.d/${host}/ca.crt (Docker's place for it; UAI_DOCKER_CERTS_DIR moves the folder) or in a file NODE_EXTRA_CA_CERTS names, or check the host name.`,
       };
     case 'unreachable':
       return {
@@ -66,6 +69,17 @@ function advice(kind: FailureKind, ctx: FailureContext, source: 'docker' | 'clie
       return { code: 'UAI_AUTH_FAILED', says: `Refusing to send credentials to ${host} over plain http.`, fix: '' };
     case 'unavailable':
       return { code: failed, says: `${About} is having trouble.`, fix: '' };
+    case 'digest':
+      // Our client's message names the digest; a manifest or blob that does not hash to it is never used.
+      return {
+        code: failed,
+        says: `${About} sent other bytes than their digest names.`,
+        fix: `${
+          ctx.step === 'push'
+            ? 'The registry sent other bytes than the digest names, or stored other bytes than uai sent.'
+            : 'The registry sent other bytes than the digest names, so nothing was pushed for this model.'
+        } Run again; if it happens again, the registry's copy is damaged or something between uai and the registry changes data.`,
+      };
     case 'other':
       if (ctx.step === 'build' || ctx.step === 'lock') {
         return { code: 'UAI_BUILD_FAILED', says: `Pulling ${about} failed.`, fix: `Check aiArchV/baseImage and that ${host} holds it.` };
@@ -99,7 +113,15 @@ export function kindOfDockerOutput(output: string): FailureKind {
 /** The kind of a failure our registry client threw (or of a passing trouble that got past its retries). */
 export function kindOfRegistryError(error: unknown): FailureKind | undefined {
   if (error instanceof RegistryError) {
-    if (error.kind === 'auth' || error.kind === 'denied' || error.kind === 'insecure' || error.kind === 'unreachable' || error.kind === 'unavailable')
+    if (
+      error.kind === 'auth' ||
+      error.kind === 'denied' ||
+      error.kind === 'insecure' ||
+      error.kind === 'unreachable' ||
+      error.kind === 'unavailable' ||
+      error.kind === 'digest' ||
+      error.kind === 'certificate'
+    )
       return error.kind;
     return 'other';
   }

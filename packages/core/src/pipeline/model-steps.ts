@@ -1,5 +1,5 @@
 import { assembleBuildDir, checkPackTree, writeRenderedOnly } from '../assemble/assemble.js';
-import type { ImageBuilder, PushResult, StepContext } from '../builders/builder.js';
+import type { BuildResult, ImageBuilder, StepContext } from '../builders/builder.js';
 import { checkInputs } from '../assemble/check-inputs.js';
 import type { ModelPlan } from '../plan/plan.js';
 import { renderModel, type RenderedFile } from '../render/render.js';
@@ -20,7 +20,6 @@ export const modelSteps = {
 
   writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
 
-  build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext) => builder.build(plan, ctx),
-
-  push: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext): Promise<PushResult> => builder.push(plan, ctx),
+  // biome-ignore lint/suspicious/noConfusingVoidType: as ImageBuilder.build
+  build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext): Promise<BuildResult | void> => builder.build(plan, ctx),
 };

@@ -7,6 +7,7 @@ import { modelSteps } from './model-steps.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
 import { ProgressTracker, shortDigest } from './progress.js';
+import { releaseModel, type ReleaseOptions } from './release.js';
 import { notStartedStep, type ModelResult } from './result.js';
 import type { SecretStore } from '../secrets/redact.js';
 
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   progress?: NodeJS.WriteStream;
   /** Called once per model as it finishes. */
   onResult?: (result: ModelResult) => void;
+  /** Testing, staging and tagging (see ReleaseOptions). @default push and tag as the builder does */
+  release?: ReleaseOptions;
 }
 
 /** What a model's task sees of listr's task wrapper. */
@@ -136,16 +139,17 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
       return;
     }
     enter('build', `building ${plan.imageRef}`);
-    await modelSteps.build(options.builder, plan, ctx);
+    const built = await modelSteps.build(options.builder, plan, ctx);
     if (!options.push) {
       record({ status: 'built' });
       view.title(`built image ${plan.imageRef}`);
       return;
     }
-    enter('push', `pushing ${plan.imageRef}`);
-    const pushed = await modelSteps.push(options.builder, plan, ctx);
-    record({ status: pushed.skipped ? 'skipped' : 'pushed', digest: pushed.digest });
-    view.title(`${pushed.skipped ? 'unchanged, skipped' : 'pushed'} ${plan.imageRef}${pushed.digest ? `@${view.digest(pushed.digest)}` : ''}`);
+    const release = options.release ?? { noTag: false, tag: async () => {} };
+    const done = await releaseModel(plan, options.builder, ctx, release, enter, built?.skipped === true);
+    record(done);
+    const said = { pushed: 'pushed', skipped: 'unchanged, skipped', staged: 'staged (the tag did not move)' }[done.status];
+    view.title(`${said} ${plan.imageRef}${done.digest ? `@${view.digest(done.digest)}` : ''}`);
   } catch (error) {
     // A step that ends because the run was stopped is cancelled, not failed.
     if (stop.signal.aborted && isUaiError(error) && error.code === 'UAI_CANCELLED') {

@@ -1,5 +1,5 @@
 /** What happened to one model of a run: the pipeline records one per model, the report shows them. */
-export type ModelStatus = 'pushed' | 'built' | 'skipped' | 'failed' | 'cancelled' | 'planned';
+export type ModelStatus = 'pushed' | 'built' | 'skipped' | 'staged' | 'failed' | 'cancelled' | 'planned' | 'passed';
 
 export interface ModelResult {
   name: string;

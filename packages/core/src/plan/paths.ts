@@ -8,6 +8,7 @@ import path from 'node:path';
  *   .uai/cache/layers.json       layer key -> digests (so unchanged weights are not hashed again)
  *   .uai/cache/images.json       what each model's tag was last seen to hold
  *   .uai/cache/blobs/sha256/     gzip layers and base image configs, by digest
+ *   .uai/last-build.json         each model's image as its last build left it (what `uai test` runs)
  */
 export const uaiDirName = '.uai';
 /** The rendered Dockerfile, in a model's build folder. */
@@ -28,6 +29,8 @@ export interface ProjectPaths {
   imagesFile: string;
   /** `<root>/.uai/cache/blobs/sha256` */
   blobDir: string;
+  /** `<root>/.uai/last-build.json` */
+  lastBuildFile: string;
 }
 
 /** The `.uai/` paths of the project whose config lives in `root`. */
@@ -41,6 +44,7 @@ export function projectPaths(root: string): ProjectPaths {
     layersFile: path.join(cacheDir, 'layers.json'),
     imagesFile: path.join(cacheDir, 'images.json'),
     blobDir: path.join(cacheDir, 'blobs', 'sha256'),
+    lastBuildFile: path.join(uaiDir, 'last-build.json'),
   };
 }
 

@@ -9,6 +9,15 @@ import type { RegistryConfig } from '../config/schema.js';
 import type { FileRequirement, PluginModel, UaiPlugin } from '../plugins/plugin.js';
 import type { ResolvedConfig, ResolvedModel } from '../config/validate.js';
 
+/** A model's smoke test, its request file resolved (see config/test-schema.ts). */
+export interface ModelTest {
+  /** Absolute path of the file sent as the body of POST /service. */
+  requestFile: string;
+  contentType: string;
+  expect: { status?: number; bodyContains?: string; json?: unknown };
+  timeoutMs: number;
+}
+
 export interface EnvVar {
   name: string;
   value: string;
@@ -37,6 +46,8 @@ export interface ModelPlan {
   /** Absolute path of a user-supplied config file (self-defined). */
   userConfigFile?: string;
   modelFiles: FileRequirement[];
+  /** Its smoke test (`test:`), when it has one. */
+  test?: ModelTest;
   /** More image labels, set by the run (the `ai.uai.inputs` key of skip-unchanged). */
   labels?: Record<string, string>;
 }
@@ -91,7 +102,7 @@ export function serviceConfigFor(model: PluginModel, plugin: UaiPlugin): Record<
 
 function planModel(model: ResolvedModel, config: ResolvedConfig, options: PlanOptions): ModelPlan | ConfigIssue {
   const registry = effectiveRegistry(config.registry, options.env);
-  const { plugin, ...pluginModel } = model;
+  const { plugin, test, ...pluginModel } = model;
   let baseImage = model.baseImage;
   if (!baseImage) {
     const choice = chooseBaseImage(plugin, model);
@@ -122,6 +133,9 @@ function planModel(model: ResolvedModel, config: ResolvedConfig, options: PlanOp
     serviceConfig: userConfig ? null : serviceConfigFor(pluginModel, plugin),
     userConfigFile: userConfig ? path.resolve(options.root, userConfig) : undefined,
     modelFiles: callHook(plugin, 'modelFiles', pluginModel, () => plugin.modelFiles(pluginModel)),
+    ...(test
+      ? { test: { requestFile: path.resolve(options.root, test.request), contentType: test.contentType, expect: test.expect, timeoutMs: test.timeoutMs } }
+      : {}),
   };
 }
 

@@ -6,6 +6,8 @@ export type { ModelResult, ModelStatus } from '../pipeline/result.js';
 export interface BuildReport {
   models: ModelResult[];
   exitCode: number;
+  /** `K/N` when the run built one shard of the batch. */
+  shard?: string;
 }
 
 /** 0 when every selected model succeeded, 1 otherwise (interrupts are decided by the caller). */
@@ -13,10 +15,11 @@ export function exitCodeFor(results: readonly ModelResult[]): number {
   return results.some((result) => result.status === 'failed' || result.status === 'cancelled') ? 1 : 0;
 }
 
-/** The `--json` document: exactly the interface's fields. */
-export function jsonReport(results: readonly ModelResult[]): string {
+/** The `--json` document: exactly the interface's fields; `shard` beside `models` for a shard's run. */
+export function jsonReport(results: readonly ModelResult[], options: { shard?: string } = {}): string {
   return JSON.stringify(
     {
+      ...(options.shard ? { shard: options.shard } : {}),
       models: results.map(({ name, image, status, digest, durationMs, error }) => ({
         name,
         image,
@@ -83,7 +86,7 @@ export function formatSummary(results: readonly ModelResult[], options: SummaryO
 function totals(results: readonly ModelResult[]): string {
   const count = (status: string) => results.filter((result) => result.status === status).length;
   const notStarted = results.filter((result) => result.status === 'cancelled' && result.error?.step === notStartedStep).length;
-  return ['pushed', 'built', 'skipped', 'failed', 'cancelled', 'planned']
+  return ['pushed', 'built', 'skipped', 'staged', 'passed', 'failed', 'cancelled', 'planned']
     .map((status) => [status, count(status)] as const)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => (status === 'cancelled' && notStarted > 0 ? `${n} cancelled (${notStarted} not started)` : `${n} ${status}`))

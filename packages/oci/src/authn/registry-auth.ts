@@ -105,6 +105,8 @@ export class RegistryAuth {
     try {
       response = await this.request(url, { method, headers, body, signal });
     } catch (cause) {
+      // An untrusted certificate (the transport said so) stays what it is.
+      if (cause instanceof RegistryError) throw cause;
       throw new RegistryError('unreachable', `Cannot reach the token server ${url.origin} for ${this.host}: ${(cause as Error).message}`, { cause });
     }
     const text = await response.body.text();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LayerCache } from '../cache/layer-cache.js';
 import { walkDirectory } from './entries.js';
-import { digestLayer, sourceDateEpoch } from './layer.js';
+import { digestLayer, normalizeEntries, sourceDateEpoch, tarChunks, type LayerEntry } from './layer.js';
 import { prepareLayer } from './prepare-layer.js';
 
 function tree(): string {
@@ -100,5 +100,34 @@ describe('prepareLayer and the layer cache', () => {
     const records = JSON.parse(readFileSync(cacheFile, 'utf8')).layers as Record<string, { digest: string }>;
     expect(Object.values(records).map((record) => record.digest)).toEqual([second.digest]);
     expect(blobs()).toEqual([second.digest!.slice(7)]);
+  });
+});
+
+describe('tarChunks from an offset', () => {
+  it('gives the bytes of the whole tar from `start` on, wherever it falls (header, file, padding, trailer)', async () => {
+    const dir = tree();
+    const entries: LayerEntry[] = normalizeEntries([
+      ...(await walkDirectory(dir, { prefix: 'app' })),
+      { path: 'app/inline.txt', type: 'file', mode: 0o644, size: 5, contents: Buffer.from('hello') },
+      {
+        path: 'app/streamed.bin',
+        type: 'file',
+        mode: 0o644,
+        size: 70_000,
+        open: async function* () {
+          yield Buffer.alloc(30_000, 1);
+          yield Buffer.alloc(40_000, 2);
+        },
+      },
+    ]);
+    const read = async (start?: number) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of tarChunks(entries, { start, ring: 3 })) chunks.push(Buffer.from(chunk));
+      return Buffer.concat(chunks);
+    };
+    const whole = await read();
+    const starts = [0, 1, 511, 512, 513, 1536, 100_000, 300_000, whole.length - 1025, whole.length - 1, whole.length];
+    for (let at = 0; at < whole.length; at += 4099) starts.push(at);
+    for (const start of starts) expect((await read(start)).equals(whole.subarray(start)), `from ${start}`).toBe(true);
   });
 });

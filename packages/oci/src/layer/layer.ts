@@ -78,51 +78,87 @@ export function tarSize(entries: readonly LayerEntry[], options: LayerOptions = 
   return total;
 }
 
+export interface TarChunksOptions extends LayerOptions {
+  /**
+   * Start at this byte of the tar instead of its first: entries before it are not opened, a file it
+   * falls in is read from there (a resumed upload sends only what the registry does not have).
+   */
+  start?: number;
+}
+
 /** Streams the tar of (normalized) entries, reading files in large chunks; never a whole file in memory. */
-export async function* tarChunks(entries: readonly LayerEntry[], options: LayerOptions = {}): AsyncGenerator<Buffer> {
+export async function* tarChunks(entries: readonly LayerEntry[], options: TarChunksOptions = {}): AsyncGenerator<Buffer> {
   const mtime = options.mtime ?? 0;
   const ring = options.ring ? Array.from({ length: options.ring }, () => Buffer.allocUnsafeSlow(readChunkSize)) : undefined;
-  let turn = 0;
+  const turn = { next: 0 };
+  let skip = options.start ?? 0;
+  /** What is left of `buffer` once the bytes before `start` are skipped. */
+  const cut = (buffer: Buffer): Buffer | undefined => {
+    if (skip >= buffer.length) {
+      skip -= buffer.length;
+      return undefined;
+    }
+    const rest = skip ? buffer.subarray(skip) : buffer;
+    skip = 0;
+    return rest;
+  };
   for (const entry of entries) {
-    yield tarHeader({ path: entry.path, type: entry.type, mode: entry.mode, size: entry.size, mtime });
-    if (entry.type !== 'file') continue;
+    const header = tarHeader({ path: entry.path, type: entry.type, mode: entry.mode, size: entry.size, mtime });
+    const file = entry.type === 'file';
+    const pad = file ? paddingFor(entry.size) : 0;
+    if (skip >= header.length + (file ? entry.size : 0) + pad) {
+      skip -= header.length + (file ? entry.size : 0) + pad; // wholly before the start: not opened
+      continue;
+    }
+    const head = cut(header);
+    if (head) yield head;
+    if (!file) continue;
+    const from = Math.min(skip, entry.size);
+    skip -= from;
     if (entry.contents) {
       if (entry.contents.length !== entry.size) throw new Error(`${entry.path}: size mismatch`);
-      yield entry.contents;
+      if (from < entry.size) yield entry.contents.subarray(from);
     } else if (entry.open) {
       let done = 0;
       for await (const chunk of entry.open()) {
         done += chunk.length;
         if (done > entry.size) throw new Error(`${entry.path}: more than the expected ${entry.size} bytes`);
-        yield chunk;
+        // A stream cannot seek: the bytes before `from` are read and dropped.
+        if (done > from) yield done - chunk.length >= from ? chunk : chunk.subarray(from - (done - chunk.length));
       }
       if (done !== entry.size) throw new Error(`${entry.path}: ${done} bytes instead of ${entry.size}`);
     } else if (entry.source) {
-      const handle = await open(entry.source, 'r');
-      try {
-        let done = 0;
-        while (done < entry.size) {
-          const length = Math.min(readChunkSize, entry.size - done);
-          const buffer = ring ? ring[turn++ % ring.length]!.subarray(0, length) : Buffer.allocUnsafe(length);
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, done);
-          if (bytesRead === 0) break;
-          done += bytesRead;
-          yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-        }
-        const extra = await handle.read(Buffer.alloc(1), 0, 1, done);
-        if (done !== entry.size || extra.bytesRead !== 0) {
-          throw new Error(`${entry.source} changed while it was being packed (expected ${entry.size} bytes). Run again once it is stable.`);
-        }
-      } finally {
-        await handle.close();
-      }
+      yield* fileChunks(entry.source, entry.size, from, ring, turn);
     } else {
       throw new Error(`${entry.path}: a file entry needs a source or contents`);
     }
-    const pad = paddingFor(entry.size);
-    if (pad) yield Buffer.alloc(pad);
+    const padding = pad ? cut(Buffer.alloc(pad)) : undefined;
+    if (padding) yield padding;
   }
-  yield tarTrailer;
+  const trailer = cut(tarTrailer);
+  if (trailer) yield trailer;
+}
+
+/** A file's bytes from `from` to `size`, read in large chunks (into the ring's buffers, when there is one). */
+async function* fileChunks(source: string, size: number, from: number, ring: Buffer[] | undefined, turn: { next: number }): AsyncGenerator<Buffer> {
+  const handle = await open(source, 'r');
+  try {
+    let done = from;
+    while (done < size) {
+      const length = Math.min(readChunkSize, size - done);
+      const buffer = ring ? ring[turn.next++ % ring.length]!.subarray(0, length) : Buffer.allocUnsafe(length);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    }
+    const extra = await handle.read(Buffer.alloc(1), 0, 1, done);
+    if (done !== size || extra.bytesRead !== 0) {
+      throw new Error(`${source} changed while it was being packed (expected ${size} bytes). Run again once it is stable.`);
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Passes bytes through while hashing and counting them. */

@@ -13,6 +13,8 @@ export interface LocalLayer {
   gzip: boolean;
   /** Opens the blob's bytes (again, for a retry). */
   open: () => AsyncIterable<Buffer>;
+  /** Opens them from a byte on, skipping what is before it unread (a resumed upload). */
+  openFrom?: (start: number) => AsyncIterable<Buffer>;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function prepareLayer(entries: readonly LayerEntry[], options: Prep
       entries: normalized,
       key,
       open: () => createReadStream(file, { highWaterMark: readChunkSize }),
+      openFrom: (start) => createReadStream(file, { highWaterMark: readChunkSize, start }),
       remember: async () => {},
     };
   }
@@ -109,6 +112,7 @@ export async function prepareLayer(entries: readonly LayerEntry[], options: Prep
     key,
     // Read by a hash, a socket or a file write, each done with a chunk soon: a fixed ring of buffers.
     open: () => tarChunks(normalized, { ...packing, ring: 6 }),
+    openFrom: (start) => tarChunks(normalized, { ...packing, ring: 6, start }),
     remember: (found) => options.cache.set(key, { digest: found, diffId: found, size }),
   };
 }

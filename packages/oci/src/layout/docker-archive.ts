@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { jsonBytes } from '../image/digest.js';
 import { byteStream, normalizeEntries, tarChunks, type LayerEntry } from '../layer/layer.js';
+import { checkedChunks } from '../remote/verify.js';
 import { digestHex, type ImageBlobs } from './image-blobs.js';
 
 /** The entries of a `docker load` archive: manifest.json, the config, one file per layer. */
@@ -19,7 +20,16 @@ export function dockerArchiveEntries(image: ImageBlobs, repoTag: string): LayerE
   for (const layer of image.layers) {
     if (seen.has(layer.digest)) continue;
     seen.add(layer.digest);
-    entries.push({ path: `${digestHex(layer.digest)}/layer.tar`, type: 'file', mode: 0o644, size: layer.size, open: layer.open });
+    // Each layer is checked against its digest as it is written; a mismatch fails the archive before it
+    // is renamed into place (a base layer read from a registry was checked by `getBlob` already).
+    const mismatch = (found: string) => new Error(`layer ${layer.digest} is not what its digest names (${found}); the archive was not written.`);
+    entries.push({
+      path: `${digestHex(layer.digest)}/layer.tar`,
+      type: 'file',
+      mode: 0o644,
+      size: layer.size,
+      open: () => checkedChunks(layer.open(), { digest: layer.digest, size: layer.size }, mismatch, { holdLast: false }),
+    });
   }
   return normalizeEntries(entries);
 }

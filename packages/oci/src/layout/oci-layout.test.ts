@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImageBlobs } from './image-blobs.js';
+import { writeDockerArchive } from './docker-archive.js';
 import { writeOciLayout } from './oci-layout.js';
 
 const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -55,5 +56,26 @@ describe('writeOciLayout', () => {
     await writeOciLayout(dir, again);
     const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
     expect(index.manifests.map((m) => m.digest)).toEqual([again.manifestDigest]);
+  });
+
+  it('writes no blob whose bytes do not hash to its digest, and no index naming it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-oci-'));
+    const bad = image('a', Buffer.from('a base layer'));
+    bad.layers[0] = { ...bad.layers[0]!, open: image('a', Buffer.from('a base layeR')).layers[0]!.open };
+    await expect(writeOciLayout(dir, bad)).rejects.toThrow(bad.layers[0]!.digest);
+    expect(readdirSync(path.join(dir, 'blobs', 'sha256'))).toEqual([]);
+    expect(existsSync(path.join(dir, 'index.json'))).toBe(false);
+  });
+});
+
+describe('writeDockerArchive', () => {
+  it('writes no archive when a layer does not hash to its digest', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-archive-'));
+    const good = image('a', Buffer.from('a base layer'));
+    await writeDockerArchive(path.join(dir, 'good.tar'), good, 'ns/a:v1');
+    expect(existsSync(path.join(dir, 'good.tar'))).toBe(true);
+    const bad = { ...good, layers: [{ ...good.layers[0]!, open: image('a', Buffer.from('a base layeR')).layers[0]!.open }, good.layers[1]!] };
+    await expect(writeDockerArchive(path.join(dir, 'bad.tar'), bad, 'ns/a:v1')).rejects.toThrow(good.layers[0]!.digest);
+    expect(readdirSync(dir)).toEqual(['good.tar']);
   });
 });

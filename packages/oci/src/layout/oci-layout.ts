@@ -17,7 +17,10 @@ async function writeBlob(dir: string, digest: string, size: number, open: () => 
   const tap = new HashTap();
   try {
     await pipeline(byteStream(open()), tap, createWriteStream(temp), { signal });
-    if (tap.digest() !== digest) throw new Error(`blob ${digest} came out as ${tap.digest()}`);
+    // Checked before the blob is renamed into place: a base layer read from a registry, our own layers.
+    const written = tap.digest();
+    if (written !== digest || tap.bytes !== size)
+      throw new Error(`blob ${digest} is not what its digest names (${tap.bytes} bytes that hash to ${written}); it was not written to ${dir}.`);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import { sha256Digest } from '../image/digest.js';
+import { byteStream } from '../layer/layer.js';
 import { kindForStatus, RegistryError } from './errors.js';
 import { isRetryableStatus, RetryableStatus } from './retry.js';
 import { header, repositoryScopes, type Transport } from './transport.js';
+import { checkedChunks } from './verify.js';
 
 const redirects = [301, 302, 303, 307, 308];
 
@@ -27,8 +28,21 @@ export async function blobSize(
   return response.status === 200 ? Number(header(response.headers, 'content-length') ?? 0) : undefined;
 }
 
-/** A blob's bytes as a stream; follows a redirect to storage without our credentials. */
-export async function getBlob(transport: Transport, repository: string, digest: string, signal?: AbortSignal): Promise<Readable> {
+/**
+ * A blob's bytes as a stream, checked against its digest (and `size`, when given) as they flow: the
+ * stream fails naming the digest, before its last chunk, when the registry sends other bytes; so an
+ * upload (or a file) fed from it is never completed with them. Follows a redirect to storage without
+ * our credentials.
+ */
+export async function getBlob(transport: Transport, repository: string, digest: string, signal?: AbortSignal, size?: number): Promise<Readable> {
+  const body = await blobBody(transport, repository, digest, signal);
+  const mismatch = (found: string) =>
+    new RegistryError('digest', `reading blob ${digest} of ${repository} from ${transport.host}: the registry sent other bytes (${found}).`);
+  return byteStream(checkedChunks(body, { digest, size }, mismatch));
+}
+
+/** The body of a blob's GET, following redirects to storage, unchecked. */
+async function blobBody(transport: Transport, repository: string, digest: string, signal?: AbortSignal): Promise<Readable> {
   const response = await transport.send({
     method: 'GET',
     url: `/v2/${repository}/blobs/${digest}`,
@@ -63,12 +77,10 @@ export async function getBlob(transport: Transport, repository: string, digest: 
   throw new RegistryError('other', `reading blob ${digest}: too many redirects`);
 }
 
-/** A small blob (an image config), read whole and checked against its digest. */
+/** A small blob (an image config), read whole; checked against its digest by `getBlob` before it is returned. */
 export async function getBlobBytes(transport: Transport, repository: string, digest: string, signal?: AbortSignal): Promise<Buffer> {
   const stream = await getBlob(transport, repository, digest, signal);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  const bytes = Buffer.concat(chunks);
-  if (sha256Digest(bytes) !== digest) throw new RegistryError('digest', `${transport.host} sent blob ${digest} with other contents (${sha256Digest(bytes)}).`);
-  return bytes;
+  return Buffer.concat(chunks);
 }

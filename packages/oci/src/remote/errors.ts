@@ -2,9 +2,9 @@
  * What went wrong talking to a registry, in terms a caller can map to advice:
  * `auth` (401, bad credentials), `denied` (403), `not-found` (unknown manifest or blob), `unreachable`
  * (connection failed), `unavailable` (still 5xx/429 or reset connections after every retry), `insecure` (would send credentials over plain http), `digest` (the registry
- * stored other bytes than we sent), `other`.
+ * stored other bytes than we sent), `certificate` (its TLS certificate is not trusted, or the host's certificate files cannot be used), `other`.
  */
-export type RegistryErrorKind = 'auth' | 'denied' | 'not-found' | 'unreachable' | 'unavailable' | 'insecure' | 'digest' | 'other';
+export type RegistryErrorKind = 'auth' | 'denied' | 'not-found' | 'unreachable' | 'unavailable' | 'insecure' | 'digest' | 'certificate' | 'other';
 
 export class RegistryError extends Error {
   readonly kind: RegistryErrorKind;

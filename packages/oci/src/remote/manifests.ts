@@ -2,6 +2,7 @@ import { sha256Digest } from '../image/digest.js';
 import { manifestAccept } from '../image/media-types.js';
 import { RegistryError } from './errors.js';
 import { checkStoredDigest, header, repositoryScopes, type Transport } from './transport.js';
+import { digestLike, isCheckableDigest } from './verify.js';
 
 export interface ManifestResponse {
   mediaType: string;
@@ -10,32 +11,70 @@ export interface ManifestResponse {
   json: Record<string, unknown>;
 }
 
-/** A manifest by tag or digest, its bytes checked against the digest asked for and the one the registry claims. */
-export async function getManifest(transport: Transport, repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResponse> {
+/**
+ * What a registry last said each tag holds (`repository:tag` -> digest), from a HEAD or a GET: a later
+ * read of that tag whose bytes hash to another digest is asked about again (see `getManifest`).
+ */
+export type TagDigests = Map<string, string>;
+
+/** A digest reference (`sha256:...`), not a tag: tags cannot hold a colon. */
+function isDigestReference(reference: string): boolean {
+  return reference.includes(':');
+}
+
+/**
+ * A manifest by tag or digest, its bytes checked before use: against the digest asked for, against the
+ * registry's `Docker-Content-Digest`, and (by tag) against what the registry said earlier that tag
+ * holds (`tags`, from `manifestDigest`): when the bytes hash to another digest, the tag is asked about
+ * again; if it moved meanwhile to these bytes, fine, else the registry sent other bytes than its tag.
+ */
+export async function getManifest(
+  transport: Transport,
+  repository: string,
+  reference: string,
+  signal?: AbortSignal,
+  tags?: TagDigests,
+): Promise<ManifestResponse> {
+  const byDigest = isDigestReference(reference);
+  const name = byDigest ? `${repository}@${reference}` : `${repository}:${reference}`;
   const response = await transport.send({
     method: 'GET',
     url: `/v2/${repository}/manifests/${reference}`,
     scopes: repositoryScopes(repository, false),
     headers: { accept: manifestAccept },
     expect: [200],
-    what: `reading manifest ${repository}:${reference}`,
+    what: `reading manifest ${name}`,
     signal,
   });
   const bytes = Buffer.from(await response.body.arrayBuffer());
-  const digest = sha256Digest(bytes);
+  const digest = byDigest ? digestLike(reference, bytes) : sha256Digest(bytes);
+  const otherBytes = (expected: string, like = digest) =>
+    new RegistryError('digest', `reading manifest ${name} from ${transport.host}: ${expected}, but the registry sent other bytes (they hash to ${like}).`);
+  if (byDigest && digest !== reference) throw otherBytes(`asked for ${reference}`);
   const claimed = header(response.headers, 'docker-content-digest');
-  if (reference.startsWith('sha256:') && digest !== reference) {
-    throw new RegistryError('digest', `${transport.host} sent a manifest for ${repository}@${reference} whose digest is ${digest}.`);
+  if (claimed && digestLike(claimed, bytes) !== claimed) throw otherBytes(`its Docker-Content-Digest is ${claimed}`, digestLike(claimed, bytes));
+  if (!byDigest && tags) {
+    const key = `${repository}:${reference}`;
+    const earlier = tags.get(key);
+    if (earlier && digestLike(earlier, bytes) !== earlier) {
+      // The tag may have moved since: ask again.
+      const now = (await headManifest(transport, repository, reference, signal)).claimed;
+      if (!now || digestLike(now, bytes) !== now) throw otherBytes(`the registry says the tag holds ${now ?? earlier}`);
+    }
+    tags.set(key, digest);
   }
-  if (claimed && claimed !== digest)
-    throw new RegistryError('digest', `${transport.host} says manifest ${repository}:${reference} is ${claimed}, its bytes hash to ${digest}.`);
   const json = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   const mediaType = (json.mediaType as string | undefined) ?? header(response.headers, 'content-type') ?? '';
   return { mediaType, digest, bytes, json };
 }
 
-/** The digest a tag points to now, or undefined when there is no such tag (the registry answers 404). */
-export async function manifestDigest(transport: Transport, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
+/** A manifest's HEAD: 404 or 200, and the digest the registry says it has when that is a digest. */
+async function headManifest(
+  transport: Transport,
+  repository: string,
+  reference: string,
+  signal?: AbortSignal,
+): Promise<{ found: boolean; claimed: string | undefined }> {
   const response = await transport.send({
     method: 'HEAD',
     url: `/v2/${repository}/manifests/${reference}`,
@@ -46,9 +85,29 @@ export async function manifestDigest(transport: Transport, repository: string, r
     signal,
   });
   await response.body.dump();
-  if (response.status === 404) return undefined;
-  // A registry that leaves the header out: the digest of the manifest's own bytes.
-  return header(response.headers, 'docker-content-digest') ?? (await getManifest(transport, repository, reference, signal)).digest;
+  const claimed = header(response.headers, 'docker-content-digest');
+  return { found: response.status === 200, claimed: isCheckableDigest(claimed) ? claimed : undefined };
+}
+
+/**
+ * The digest a tag points to now, or undefined when there is no such tag (the registry answers 404).
+ * The registry's `Docker-Content-Digest`, when it is a digest (recorded in `tags`, so a later read of
+ * the tag is checked against it); without one, the digest of the manifest's own bytes.
+ */
+export async function manifestDigest(
+  transport: Transport,
+  repository: string,
+  reference: string,
+  signal?: AbortSignal,
+  tags?: TagDigests,
+): Promise<string | undefined> {
+  const { found, claimed } = await headManifest(transport, repository, reference, signal);
+  if (!found) return undefined;
+  if (claimed) {
+    if (!isDigestReference(reference)) tags?.set(`${repository}:${reference}`, claimed);
+    return claimed;
+  }
+  return (await getManifest(transport, repository, reference, signal, tags)).digest;
 }
 
 /** Pushes a manifest under a tag (or digest); returns the registry's digest, checked against ours. */
@@ -75,4 +134,22 @@ export async function putManifest(
   const digest = sha256Digest(manifest);
   checkStoredDigest(response, digest, what);
   return digest;
+}
+
+/**
+ * Deletes a tag (`DELETE /v2/<name>/manifests/<tag>`, which the distribution spec allows for tags; the
+ * manifest stays). False when the registry does not delete tags (Docker's distribution 2.x answers
+ * 400/405, or deletion is turned off): the tag then stays.
+ */
+export async function deleteTag(transport: Transport, repository: string, tag: string, signal?: AbortSignal): Promise<boolean> {
+  const response = await transport.send({
+    method: 'DELETE',
+    url: `/v2/${repository}/manifests/${tag}`,
+    scopes: repositoryScopes(repository, true),
+    expect: [200, 202, 204, 400, 405, 501],
+    what: `deleting tag ${repository}:${tag}`,
+    signal,
+  });
+  await response.body.dump();
+  return response.status < 300;
 }

@@ -6,7 +6,8 @@ import type { BaseImage } from './read-image.js';
 export interface PushImageOptions {
   target: RegistryClient;
   repository: string;
-  tag: string;
+  /** The tag the manifest goes under; none: the manifest is put by its own digest, no tag created or moved. */
+  tag?: string;
   base: BaseImage;
   /** The client of the base's registry, when it is another host than the target. */
   baseClient?: RegistryClient;
@@ -105,12 +106,16 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
   const baseLayers = base.layers.filter((layer) => !/foreign|nondistributable/.test(layer.mediaType) && !present.has(layer.digest));
   const baseTasks = baseLayers.map((layer) => async () => {
     const source = sameRegistry ? target : options.baseClient!;
+    // A layer the registry will not mount is copied from the base's registry, and its bytes checked
+    // three times before it is committed: `getBlob` hashes them as they flow and fails before its last
+    // chunk (so the PUT carrying them never completes), a chunked upload compares its own hash with the
+    // digest before its closing PUT (uploads.ts), and the registry checks the PUT's `?digest=`.
     const result = await target.pushBlob(
       repository,
       {
         digest: layer.digest,
         size: layer.size,
-        open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal)),
+        open: () => streamOf(() => source.getBlob(base.ref.repository, layer.digest, signal, layer.size)),
         onProgress: options.onProgress && ((sent) => options.onProgress!('base', sent, layer.size)),
       },
       // On the same registry a mount, with a HEAD only if the registry refuses it (pushBlob): the layer may be GBs.
@@ -128,7 +133,13 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
     }
     const result = await target.pushBlob(
       repository,
-      { digest: layer.digest, size: layer.size, open: layer.open, onProgress: options.onProgress && ((sent) => options.onProgress!(index, sent, layer.size)) },
+      {
+        digest: layer.digest,
+        size: layer.size,
+        open: layer.open,
+        openFrom: layer.openFrom,
+        onProgress: options.onProgress && ((sent) => options.onProgress!(index, sent, layer.size)),
+      },
       { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) },
     );
     if (result.uploaded) bytesUploaded += layer.size;
@@ -160,6 +171,6 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
 
   const image = early ?? options.compose(ourDigests);
   if (!early) await pushConfig(image.config);
-  const digest = await target.putManifest(repository, options.tag, image.manifest, image.manifestMediaType, signal);
+  const digest = await target.putManifest(repository, options.tag ?? sha256Digest(image.manifest), image.manifest, image.manifestMediaType, signal);
   return { digest, manifest: image.manifest, config: image.config, layerDigests: ourDigests.map((d) => d.digest), bytesUploaded };
 }

@@ -52,7 +52,7 @@ describe('resolveBaseImage', () => {
       .reply(200, manifest, manifestHeaders('application/vnd.oci.image.manifest.v1+json', manifest));
     registry.intercept({ path: `/v2/ns/app/blobs/${sha(config)}`, method: 'GET' }).reply(200, config);
 
-    const image = await resolveBaseImage(new RegistryClient({ host: '127.0.0.1:5000', dispatcher: agent }), '127.0.0.1:5000/ns/app:v1');
+    const image = await resolveBaseImage(new RegistryClient({ host: '127.0.0.1:5000', scheme: 'http', dispatcher: agent }), '127.0.0.1:5000/ns/app:v1');
     expect(image.digest).toBe(sha(manifest));
     expect(image.referenceDigest).toBe(sha(index));
   });
@@ -82,7 +82,7 @@ describe('resolveBaseImage', () => {
       })
       .persist();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-blobs-'));
-    const client = new RegistryClient({ host: '127.0.0.1:5000', dispatcher: agent });
+    const client = new RegistryClient({ host: '127.0.0.1:5000', scheme: 'http', dispatcher: agent });
     const resolve = () => resolveBaseImage(client, '127.0.0.1:5000/ns/app:v1', { store: fileBlobStore(dir) });
 
     expect((await resolve()).config.config?.Env).toEqual(['A=1']);

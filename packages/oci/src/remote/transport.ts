@@ -6,6 +6,7 @@ import { RegistryAuth } from '../authn/registry-auth.js';
 import { isLoopbackHost } from '../name/reference.js';
 import { kindForStatus, RegistryError, registryErrorDetail } from './errors.js';
 import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
+import { answeredInPlain, certificateFailure, connectOptions, defaultCertsDir, readHostTls, speaksNoTls, untrustedCertificate } from './tls.js';
 
 interface UndiciParts {
   Agent: typeof import('undici').Agent;
@@ -37,9 +38,10 @@ function undici(): Promise<UndiciParts> {
   return loaded;
 }
 
-async function createAgent(): Promise<Dispatcher> {
-  const { Agent } = await undici();
-  return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000 });
+/** The client's agent: Node's TLS defaults, plus the host's own CAs and client certificate when its certs.d folder has them. */
+async function createAgent(host: string, certsDir: string): Promise<Dispatcher> {
+  const [{ Agent }, connect] = await Promise.all([undici(), readHostTls(certsDir, host).then(connectOptions)]);
+  return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000, ...(connect ? { connect } : {}) });
 }
 
 async function httpRequest(
@@ -57,8 +59,17 @@ export interface TransportOptions {
   host: string;
   /** Credentials for this host, asked for once when the registry wants them. */
   credential?: () => Promise<Credential | undefined>;
-  /** http or https. @default http for loopback hosts, else https */
+  /**
+   * http or https. @default https; for a loopback host, https unless it does not speak TLS (learnt at the
+   * first ping), then http. Certificates are verified for every host, loopback included.
+   */
   scheme?: 'http' | 'https';
+  /**
+   * Docker's folder of per-registry certificates: `<certsDir>/<host[:port]>/` holds CAs (`*.crt`) trusted
+   * for this host on top of Node's (and NODE_EXTRA_CA_CERTS), and a client certificate (`*.cert` + `*.key`).
+   * @default /etc/docker/certs.d
+   */
+  certsDir?: string;
   retry?: Omit<RetryOptions, 'signal' | 'onRetry'>;
   /** A line per retry, for progress. */
   log?: (line: string) => void;
@@ -111,26 +122,38 @@ export function checkStoredDigest(response: Response, expected: string, what: st
  */
 export class Transport {
   readonly host: string;
-  /** `scheme://host[:port]`. */
-  readonly base: string;
   private readonly auth: RegistryAuth;
+  /** https or http; undefined for a loopback host until the first ping has learnt whether it speaks TLS. */
+  private scheme: 'http' | 'https' | undefined;
+  private readonly certsDir: string;
   private dispatcher: Promise<Dispatcher> | undefined;
   private readonly ownDispatcher: boolean;
   private pinged: Promise<void> | undefined;
 
   constructor(private readonly options: TransportOptions) {
     this.host = options.host;
-    const scheme = options.scheme ?? (isLoopbackHost(options.host) ? 'http' : 'https');
-    this.base = `${scheme}://${options.host}`;
+    this.scheme = options.scheme ?? (isLoopbackHost(options.host) ? undefined : 'https');
+    this.certsDir = options.certsDir ?? defaultCertsDir;
     this.ownDispatcher = !options.dispatcher;
     if (options.dispatcher) this.dispatcher = Promise.resolve(options.dispatcher);
-    this.auth = new RegistryAuth(options.host, options.credential ?? (async () => undefined), async (url, request) =>
-      httpRequest(url, { ...request, dispatcher: await this.agent() }),
-    );
+    this.auth = new RegistryAuth(options.host, options.credential ?? (async () => undefined), async (url, request) => {
+      const dispatcher = await this.agent();
+      try {
+        return await httpRequest(url, { ...request, dispatcher });
+      } catch (cause) {
+        const certificate = certificateFailure(cause);
+        throw certificate ? untrustedCertificate(url.host, `fetching a token for ${this.host}`, certificate, this.certsDir, cause) : cause;
+      }
+    });
+  }
+
+  /** `scheme://host[:port]`: https until a ping has found a loopback host that does not speak TLS. */
+  get base(): string {
+    return `${this.scheme ?? 'https'}://${this.host}`;
   }
 
   private agent(): Promise<Dispatcher> {
-    this.dispatcher ??= createAgent();
+    this.dispatcher ??= createAgent(this.host, this.certsDir);
     return this.dispatcher;
   }
 
@@ -178,7 +201,7 @@ export class Transport {
   ping(signal?: AbortSignal): Promise<void> {
     this.pinged ??= this.retrying(
       async () => {
-        const response = await this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, `connecting to ${this.host}`);
+        const response = await this.probe(signal);
         await response.body.dump();
         if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
         else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
@@ -196,7 +219,31 @@ export class Transport {
     return this.pinged;
   }
 
-  /** One request as it is, without credentials: a failure to connect becomes a RegistryError `unreachable`. */
+  /**
+   * `GET /v2/` over the client's scheme. A loopback host not known yet is asked over https first, and over
+   * plain http only when it does not speak TLS at all (as Docker does for registries it may reach insecurely);
+   * a certificate it presents is verified, and one that is not trusted fails, never falls back. Remembered.
+   */
+  private async probe(signal: AbortSignal | undefined): Promise<Response> {
+    const what = `connecting to ${this.host}`;
+    if (this.scheme) return this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, what);
+    let response: Response;
+    try {
+      response = await this.raw('GET', `https://${this.host}/v2/`, {}, undefined, signal, what);
+    } catch (error) {
+      if (signal?.aborted || !speaksNoTls(error)) throw error;
+      response = await this.raw('GET', `http://${this.host}/v2/`, {}, undefined, signal, what);
+      this.scheme = 'http';
+      return response;
+    }
+    this.scheme = 'https';
+    return response;
+  }
+
+  /**
+   * One request as it is, without credentials: a certificate that is not trusted becomes a RegistryError
+   * `certificate`, another failure to connect one of kind `unreachable` (a reset is left to the retries).
+   */
   async raw(
     method: Method,
     url: string,
@@ -215,7 +262,16 @@ export class Transport {
       });
       return { status: response.statusCode, headers: response.headers as Response['headers'], body: response.body };
     } catch (cause) {
-      if (signal?.aborted) throw cause;
+      if (signal?.aborted || cause instanceof RegistryError) throw cause;
+      const certificate = certificateFailure(cause);
+      if (certificate) throw untrustedCertificate(this.hostOf(url), what, certificate, this.certsDir, cause);
+      if (url.startsWith('https:') && answeredInPlain(cause)) {
+        throw new RegistryError(
+          'unreachable',
+          `Cannot reach ${this.hostOf(url)} over https (${what}): it answered in plain http, which only a registry on this machine may speak; serve it over TLS.`,
+          { cause },
+        );
+      }
       if (isResetError(cause)) throw cause;
       throw new RegistryError(
         'unreachable',
@@ -223,6 +279,12 @@ export class Transport {
         { cause },
       );
     }
+  }
+
+  /** The host a URL is on, as the user wrote it when it is the registry's own. */
+  private hostOf(url: string): string {
+    const target = new URL(url);
+    return target.host === new URL(this.base).host ? this.host : target.host;
   }
 
   /** Our credentials go only to the origin we were configured with: same scheme, host and port. */

@@ -1,22 +1,23 @@
 import { createHash } from 'node:crypto';
-import { byteStream, countingChunks } from '../layer/layer.js';
+import { countingChunks } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
-import { RegistryError } from './errors.js';
-import { checkStoredDigest, header, repositoryScopes, type Transport } from './transport.js';
+import { ChunksRefused, putChunked, sendWithBody, uploadUrl, UploadLost, type BlobBytes, type Session } from './chunked-upload.js';
+import { RetryableStatus } from './retry.js';
+import { checkStoredDigest, header, repositoryScopes, type Response, type Transport } from './transport.js';
 import { bigBlobBytes, releasingAtEnd, type UploadSlots } from './upload-slots.js';
 
-export interface BlobSource {
-  /** Known digest, or undefined to hash while uploading. */
-  digest?: string;
-  size: number;
-  /** Opens the bytes again for each attempt. */
-  open: () => AsyncIterable<Buffer>;
-  /** Bytes of this attempt handed to the connection so far (a retry starts again from 0). */
+export interface BlobSource extends BlobBytes {
+  /**
+   * Bytes handed to the connection so far: of this attempt for a blob sent in one PUT (a retry starts
+   * again from 0); for one sent in chunks, the offset reached (a resume goes on from what the
+   * registry confirmed).
+   */
   onProgress?: (sent: number) => void;
 }
 
 export interface PushBlobOptions {
   mountFrom?: string;
+  /** Bytes per PATCH of a chunked upload, instead of the client's. */
   chunkSize?: number;
   skipExisting?: boolean;
   signal?: AbortSignal;
@@ -28,56 +29,29 @@ export interface PushBlobResult {
   mounted: boolean;
 }
 
+/** The largest PATCH of a chunked upload, unless the client is told otherwise (see docs/decisions.md). */
+export const defaultChunkBytes = 64 * 1024 * 1024;
+
+/** How a client uploads to its registry. */
+export interface ChunkPolicy {
+  /** The largest PATCH; a blob of known digest up to this size goes up in one PUT. */
+  chunkBytes: number;
+  /** The registry refused a chunk: every upload to it is one PUT from then on. */
+  refused?: boolean;
+}
+
 /** Whether pushing `blob` starts with a cross-repository mount (its digest known, another repository named). */
 function isMount(repository: string, blob: BlobSource, options: { mountFrom?: string }): boolean {
   return Boolean(blob.digest && options.mountFrom && options.mountFrom !== repository);
 }
 
-/** Splits a byte stream into consecutive pieces of given lengths. */
-class ByteReader {
-  private leftover: Buffer | undefined;
-  constructor(private readonly iterator: AsyncIterator<Buffer>) {}
-  async *take(length: number, onChunk: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
-    let remaining = length;
-    while (remaining > 0) {
-      let chunk = this.leftover;
-      this.leftover = undefined;
-      if (!chunk) {
-        const next = await this.iterator.next();
-        if (next.done) return;
-        chunk = next.value;
-      }
-      if (chunk.length > remaining) {
-        this.leftover = chunk.subarray(remaining);
-        chunk = chunk.subarray(0, remaining);
-      }
-      remaining -= chunk.length;
-      onChunk(chunk);
-      yield chunk;
-    }
-  }
-}
-
-/** One upload session's place and what it is for: where its requests go, with which scopes, said how in errors. */
-interface Session {
-  transport: Transport;
-  location: URL;
-  scopes: string[];
-  what: string;
-  signal?: AbortSignal;
-}
-
-function uploadUrl(transport: Transport, location: string | undefined, what: string): URL {
-  if (!location) throw new RegistryError('other', `${what}: the registry sent no upload Location.`);
-  return new URL(location, `${transport.base}/`);
-}
-
 /**
  * Uploads a blob unless the registry has it. With `mountFrom`, asks the registry to link it from
- * another repository first (no bytes sent), falling back to an upload. A known digest goes up in one
- * PUT; an unknown one (or `chunkSize`) in PATCHes, hashed on the way. Returns the digest and whether
- * bytes were sent. `skipExisting` (the default) asks with a HEAD whether the repository has the blob
- * before sending bytes: before the upload, or, for a mount, only once the registry has refused it.
+ * another repository first (no bytes sent), falling back to an upload. A known digest up to the chunk
+ * size goes up in one PUT; a bigger blob, or one of unknown digest, in PATCHes (resumed where the
+ * registry confirms after a failure, see `putChunked`), hashed on the way. Returns the digest and
+ * whether bytes were sent. `skipExisting` (the default) asks with a HEAD whether the repository has
+ * the blob before sending bytes: before the upload, or, for a mount, only once the registry has refused it.
  */
 export async function pushBlob(
   transport: Transport,
@@ -85,6 +59,7 @@ export async function pushBlob(
   repository: string,
   blob: BlobSource,
   options: PushBlobOptions = {},
+  policy: ChunkPolicy = { chunkBytes: defaultChunkBytes },
 ): Promise<PushBlobResult> {
   const { signal } = options;
   // A mount answers in one request both "you have it" and "now you have it": no HEAD before it.
@@ -97,15 +72,15 @@ export async function pushBlob(
     return { digest: blob.digest, uploaded: false, mounted: false };
   }
   const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
-  if (blob.onProgress) {
-    const { open, onProgress } = blob;
-    blob = { ...blob, open: () => countingChunks(open(), onProgress) };
-  }
   return transport.retrying(
     async () => {
       let release = () => {};
       try {
-        return await uploadOnce(transport, slots, repository, blob, options, what, (slot) => (release = slot));
+        return await uploadOnce({ transport, slots, repository, blob, options, policy, what }, (slot) => (release = slot));
+      } catch (error) {
+        // A session the registry lost mid-blob: the blob starts again in a new one, as after a failed attempt.
+        if (error instanceof UploadLost) throw new RetryableStatus(error.status || 500, undefined, error.message);
+        throw error;
       } finally {
         release();
       }
@@ -115,16 +90,36 @@ export async function pushBlob(
   );
 }
 
+interface Upload {
+  transport: Transport;
+  slots: UploadSlots;
+  repository: string;
+  blob: BlobSource;
+  options: PushBlobOptions;
+  policy: ChunkPolicy;
+  what: string;
+}
+
+/** Opens an upload session (a POST, with a mount's query): the registry's answer. */
+async function startUpload(upload: Upload, scopes: string[], query = ''): Promise<Response> {
+  const { transport, repository, what, options } = upload;
+  const started = await transport.send({
+    method: 'POST',
+    url: `/v2/${repository}/blobs/uploads/${query}`,
+    scopes,
+    headers: { 'content-length': '0' },
+    expect: [201, 202],
+    what,
+    signal: options.signal,
+    retry: false,
+  });
+  await started.body.dump();
+  return started;
+}
+
 /** One attempt of `pushBlob` past the HEAD: a mount, or an upload session holding a slot while its body goes. */
-async function uploadOnce(
-  transport: Transport,
-  slots: UploadSlots,
-  repository: string,
-  blob: BlobSource,
-  options: PushBlobOptions,
-  what: string,
-  holding: (release: () => void) => void,
-): Promise<PushBlobResult> {
+async function uploadOnce(upload: Upload, holding: (release: () => void) => void): Promise<PushBlobResult> {
+  const { transport, slots, repository, blob, options, policy, what } = upload;
   const { signal } = options;
   const scopes = repositoryScopes(repository, true, options.mountFrom);
   const mount = isMount(repository, blob, options);
@@ -136,23 +131,12 @@ async function uploadOnce(
     release = await slots.acquire(signal);
     holding(release);
   }
-  const query = mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '';
-  const started = await transport.send({
-    method: 'POST',
-    url: `/v2/${repository}/blobs/uploads/${query}`,
-    scopes,
-    headers: { 'content-length': '0' },
-    expect: [201, 202],
-    what,
-    signal,
-    retry: false,
-  });
-  await started.body.dump();
+  const started = await startUpload(upload, scopes, mount ? `?mount=${encodeURIComponent(blob.digest!)}&from=${encodeURIComponent(options.mountFrom!)}` : '');
   if (started.status === 201) {
     checkStoredDigest(started, blob.digest!, what);
     return { digest: blob.digest!, uploaded: false, mounted: true };
   }
-  const session: Session = { transport, location: uploadUrl(transport, header(started.headers, 'location'), what), scopes, what, signal };
+  const session: Session = { transport, repository, location: uploadUrl(transport, header(started.headers, 'location'), what), scopes, what, signal };
   try {
     // A registry that ignores mounts opened an upload instead: before copying a base layer that may be
     // GBs, ask whether the repository has it, and close the session if it does.
@@ -164,10 +148,26 @@ async function uploadOnce(
       release = await slots.acquire(signal);
       holding(release);
     }
-    const open = release ? () => releasingAtEnd(blob.open(), blob.size, release!) : blob.open;
-    const chunked = !blob.digest || (options.chunkSize !== undefined && blob.size > options.chunkSize);
-    const digest = chunked ? await putChunked(session, blob, open, options.chunkSize) : await putWhole(session, blob.digest!, blob.size, open);
-    return { digest, uploaded: true, mounted: false };
+    // Chunks no smaller than the registry asks for (OCI-Chunk-Min-Length), except the last.
+    const chunkBytes = Math.max(options.chunkSize ?? policy.chunkBytes, Number(header(started.headers, 'oci-chunk-min-length')) || 0);
+    if (blob.digest && (blob.size <= chunkBytes || policy.refused))
+      return { digest: await putWhole(session, blob.digest, blob, release), uploaded: true, mounted: false };
+    if (policy.refused) return { digest: await putWhole(session, await hashBlob(blob, signal), blob, release), uploaded: true, mounted: false };
+    try {
+      const onSent = (sent: number) => {
+        blob.onProgress?.(sent);
+        if (sent >= blob.size) release?.();
+      };
+      return { digest: await putChunked({ session, blob, chunkBytes, onSent }), uploaded: true, mounted: false };
+    } catch (error) {
+      if (!(error instanceof ChunksRefused)) throw error;
+      // The registry takes no chunks: one PUT in a new session, for this blob and every later one.
+      policy.refused = true;
+      await cancelUpload(session, signal);
+      const again = await startUpload(upload, repositoryScopes(repository, true));
+      session.location = uploadUrl(transport, header(again.headers, 'location'), what);
+      return { digest: await putWhole(session, blob.digest ?? (await hashBlob(blob, signal)), blob, release), uploaded: true, mounted: false };
+    }
   } catch (error) {
     // A failed attempt closes its session (the retry opens its own); a stopped run just stops.
     if (!signal?.aborted) await cancelUpload(session);
@@ -175,62 +175,40 @@ async function uploadOnce(
   }
 }
 
-/** A blob of known digest in one PUT to the session. */
-async function putWhole(session: Session, digest: string, size: number, open: () => AsyncIterable<Buffer>): Promise<string> {
-  const { transport, location, scopes, what, signal } = session;
-  location.searchParams.set('digest', digest);
-  const done = await transport.send({
-    method: 'PUT',
-    url: location.toString(),
-    scopes,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-    body: () => byteStream(open()),
-    expect: [201],
-    what,
-    signal,
-    retry: false,
-  });
-  await done.body.dump();
-  checkStoredDigest(done, digest, what);
-  return digest;
+/** The digest of a blob's bytes, read once (a registry that takes no chunks needs it before the one PUT). */
+async function hashBlob(blob: BlobSource, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of blob.open()) {
+    signal?.throwIfAborted();
+    hash.update(chunk);
+  }
+  return `sha256:${hash.digest('hex')}`;
 }
 
-/** A blob in PATCHes of `chunkSize` (one when unset), hashed on the way; the closing PUT names the digest. */
-async function putChunked(session: Session, blob: BlobSource, open: () => AsyncIterable<Buffer>, chunkSize = Number.MAX_SAFE_INTEGER): Promise<string> {
-  const { transport, scopes, what, signal } = session;
-  const hash = createHash('sha256');
-  const reader = new ByteReader(open()[Symbol.asyncIterator]());
-  for (let offset = 0; offset < blob.size; ) {
-    const length = Math.min(chunkSize, blob.size - offset);
-    const part = await transport.send({
-      method: 'PATCH',
-      url: session.location.toString(),
+/**
+ * A blob of known digest in one PUT to the session. The registry checks the bytes against `?digest=`
+ * before it commits them; a base layer copied from another registry is also checked on the way
+ * (`getBlob` fails before its last chunk), so the PUT never completes with wrong bytes.
+ */
+async function putWhole(session: Session, digest: string, blob: BlobSource, release: (() => void) | undefined): Promise<string> {
+  const { transport, location, scopes, what, signal } = session;
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  const counted = blob.onProgress ? countingChunks(blob.open(), blob.onProgress) : blob.open();
+  const chunks = release ? releasingAtEnd(counted, blob.size, release) : counted;
+  const done = await sendWithBody(session, chunks, (body) =>
+    transport.send({
+      method: 'PUT',
+      url: url.toString(),
       scopes,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), 'content-range': `${offset}-${offset + length - 1}` },
-      body: () => byteStream(reader.take(length, (chunk) => hash.update(chunk))),
-      expect: [202],
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+      body,
+      expect: [201],
       what,
       signal,
       retry: false,
-    });
-    await part.body.dump();
-    session.location = uploadUrl(transport, header(part.headers, 'location'), what);
-    offset += length;
-  }
-  const digest = `sha256:${hash.digest('hex')}`;
-  if (blob.digest && digest !== blob.digest)
-    throw new RegistryError('digest', `${what}: the bytes hash to ${digest}, not ${blob.digest}; a file changed while it was uploaded.`);
-  session.location.searchParams.set('digest', digest);
-  const done = await transport.send({
-    method: 'PUT',
-    url: session.location.toString(),
-    scopes,
-    headers: { 'content-length': '0' },
-    expect: [201],
-    what,
-    signal,
-    retry: false,
-  });
+    }),
+  );
   await done.body.dump();
   checkStoredDigest(done, digest, what);
   return digest;

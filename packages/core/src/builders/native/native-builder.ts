@@ -1,10 +1,11 @@
 import { parseReference } from '@uai/oci';
 import { UaiError } from '../../errors/uai-error.js';
 import type { ModelPlan } from '../../plan/plan.js';
-import type { ImageBuilder, PushResult, RegistryCredentials, StepContext } from '../builder.js';
+import type { ImageBuilder, PushOptions, PushResult, RegistryCredentials, StepContext } from '../builder.js';
 import { composeImage } from './compose.js';
 import { nativeFailure } from './failure.js';
 import { ImageRecords } from './image-records.js';
+import { moveTags } from './move-tags.js';
 import { hashLayers, packModel, type PackedModel } from './pack.js';
 import { outputPublisher, type Publisher } from './publish-layout.js';
 import { publishToRegistry } from './publish-registry.js';
@@ -60,6 +61,7 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
 
   return {
     name: 'native',
+    stages: true,
 
     async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans: readonly ModelPlan[] = []): Promise<void> {
       session.log = ctx.log;
@@ -77,7 +79,7 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
       await publishOutputs(model, ctx);
     },
 
-    async push(plan: ModelPlan, ctx: StepContext): Promise<PushResult> {
+    async push(plan: ModelPlan, ctx: StepContext, pushOptions: PushOptions = {}): Promise<PushResult> {
       const model = packed.get(plan.name);
       if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
       try {
@@ -85,6 +87,7 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
           force: options.force,
           tagDigest: tagDigests.get(plan.name),
           concurrency: options.concurrency,
+          staged: pushOptions.staged,
         });
       } catch (error) {
         throw nativeFailure(error, plan, 'push', { host: parseReference(plan.imageRef).host }, ctx.signal);
@@ -92,6 +95,8 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
         await session.layerCache.save();
       }
     },
+
+    publish: (moves, ctx) => moveTags(moves, session, ctx.signal, ctx.log),
 
     async dispose(): Promise<void> {
       await session.dispose();

@@ -13,6 +13,8 @@ export interface PublishOptions {
   tagDigest?: Promise<string | undefined>;
   /** Blobs uploaded (or checked, or mounted) at once for this model. @default 6 */
   concurrency?: number;
+  /** Push the manifest by its digest, leaving the tag where it is (`--no-tag`): see PushOptions. */
+  staged?: boolean;
 }
 
 /** What is known of the tag before pushing: the blobs it holds, or that it holds nothing yet. */
@@ -68,12 +70,13 @@ export async function publishToRegistry(
     ? { freshTag: false }
     : await checkTag(packed, session, records, ctx, await (options.tagDigest ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal)));
   if (state.unchanged) return state.unchanged;
-  ctx.log(`pushing to ${plan.imageRef}`);
+  ctx.log(options.staged ? `pushing ${plan.imageRef} by digest (the tag stays)` : `pushing to ${plan.imageRef}`);
   let inputs: string | undefined;
   const result = await pushImage({
     target,
     repository: ref.repository,
-    tag: ref.tag ?? 'latest',
+    // By digest, when staged: no tag is created or moved.
+    tag: options.staged ? undefined : (ref.tag ?? 'latest'),
     base: packed.recipe.base,
     baseClient: packed.baseClient,
     layers: packed.layers,
@@ -90,6 +93,7 @@ export async function publishToRegistry(
       ctx.progress && ((layer, done, total) => ctx.progress!({ phase: 'uploading', layer: layer === 'base' ? 'base' : packed.names[layer]!, done, total })),
   });
   await Promise.all(packed.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
-  await records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
+  // The record says what the tag holds: a staged manifest is not (yet) the tag's.
+  if (!options.staged) await records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
   return { digest: result.digest };
 }

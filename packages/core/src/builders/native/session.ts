@@ -86,6 +86,8 @@ export class NativeSession {
         log: (line) => this.log(line),
         retry: this.retry,
         uploads: this.uploads,
+        // Docker's folder of per-registry CAs and client certificates (<dir>/<host[:port]>/ca.crt, client.cert + client.key).
+        certsDir: this.options.env.UAI_DOCKER_CERTS_DIR || '/etc/docker/certs.d',
       });
       this.clients.set(host, client);
     }
