@@ -23,6 +23,8 @@ import { scenarioB } from './scenarios/b-code-change.mjs';
 import { scenarioC } from './scenarios/c-no-op.mjs';
 import { scenarioD } from './scenarios/d-concurrency.mjs';
 import { scenarioE } from './scenarios/e-peak-rss.mjs';
+import { scenarioF } from './scenarios/f-scale.mjs';
+import { scenarioG } from './scenarios/g-far-registry.mjs';
 
 const baseImage = 'uaishare/cpu_uaiservice_ubuntu-14.04_python-2.7.6_caffe-1.0.0:v1.2';
 const { small, only, reps } = options;
@@ -36,6 +38,8 @@ async function runScenarios() {
   if (want('c')) await scenarioC();
   if (want('d')) await scenarioD();
   if (want('e')) await scenarioE();
+  if (want('f')) await scenarioF();
+  if (want('g')) await scenarioG();
 }
 
 /** The results file: how it was run, the machine, the table of what was recorded, how each is measured. */

@@ -5,8 +5,10 @@
 set -euo pipefail
 
 # curl, openssl and GNU time are for the benchmarks (`npm run bench`; .ci/run smoke-runs them); tmux is
-# the real terminal of the e2e test of what a person sees (test/e2e/terminal.test.ts).
-packages=(docker.io docker-registry apache2-utils busybox-static curl openssl time tmux)
+# the real terminal of the e2e test of what a person sees (test/e2e/terminal.test.ts). umoci,
+# oci-image-tool and skopeo are the independent readers that must accept `--output oci:DIR` as a valid
+# OCI image layout (test/e2e/oci-layout.test.ts).
+packages=(docker.io docker-registry apache2-utils busybox-static curl openssl time tmux umoci oci-image-tool skopeo)
 # The engine as this machine kind can run it: vfs needs no overlay support, and containers use the
 # host network (the tests run them with --network host), so no bridge or iptables rules.
 dockerd_args=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)

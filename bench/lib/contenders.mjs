@@ -31,9 +31,12 @@ export function uaiEnv(project, extra = {}) {
   };
 }
 
-/** `uai build --builder native --json` through the real CLI, with no Docker engine reachable; peak RSS and CPU from GNU time. */
-export async function native(project, args = []) {
-  const env = uaiEnv(project, { DOCKER_HOST: 'unix:///nonexistent/bench.sock' });
+/**
+ * `uai build --builder native --json` through the real CLI, with no Docker engine reachable; peak RSS and CPU
+ * from GNU time. `extraEnv` over uai's environment (UAI_REGISTRY_HOST of a far registry).
+ */
+export async function native(project, args = [], extraEnv = {}) {
+  const env = uaiEnv(project, { DOCKER_HOST: 'unix:///nonexistent/bench.sock', ...extraEnv });
   const cli = [process.execPath, uaiBin, 'build', '--builder', 'native', '--json', ...args];
   const registryCpuBefore = cpuSecondsOf(bench.registry.pid);
   const result = await runOk('/usr/bin/time', ['-f', 'maxRssKB=%M cpu=%U+%S', ...cli], { cwd: project.dir, env });
@@ -50,6 +53,15 @@ export async function native(project, args = []) {
 export async function dryRun(project) {
   const result = await runOk(process.execPath, [uaiBin, 'build', '--dry-run'], { cwd: project.dir, env: uaiEnv(project) });
   return result.ms;
+}
+
+/** `uai build --dry-run` with its peak RSS (GNU time), for a batch of many models. */
+export async function dryRunRss(project) {
+  const result = await runOk('/usr/bin/time', ['-f', 'maxRssKB=%M', process.execPath, uaiBin, 'build', '--dry-run'], {
+    cwd: project.dir,
+    env: uaiEnv(project),
+  });
+  return { ms: result.ms, rss: Number(/maxRssKB=(\d+)/.exec(result.stderr)?.[1] ?? 0) * 1024 };
 }
 
 /** The Docker builder through the real CLI. */

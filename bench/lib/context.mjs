@@ -16,8 +16,28 @@ export const options = {
   /** BENCH_ONLY: the ids of the scenarios to run; undefined for all. */
   only: process.env.BENCH_ONLY?.split(','),
   sizes: small
-    ? { a: 20 * MB, perModel: 256 * 1024, parallel: 4 * MB, rssSmall: 10 * MB, rssBig: 100 * MB }
-    : { a: 400 * MB, perModel: 1 * MB, parallel: 50 * MB, rssSmall: 200 * MB, rssBig: 2048 * MB },
+    ? {
+        a: 20 * MB,
+        perModel: 256 * 1024,
+        parallel: 4 * MB,
+        rssSmall: 10 * MB,
+        rssBig: 100 * MB,
+        batch: 20,
+        batchTotal: 20 * MB,
+        dryRunModels: 100,
+        far: 2 * MB,
+      }
+    : {
+        a: 400 * MB,
+        perModel: 1 * MB,
+        parallel: 50 * MB,
+        rssSmall: 200 * MB,
+        rssBig: 2048 * MB,
+        batch: 200,
+        batchTotal: 400 * MB,
+        dryRunModels: 1000,
+        far: 4 * MB,
+      },
   /** Runs of each timed contender: the registry's ingest is noisy, medians are compared. */
   reps: Number(process.env.BENCH_REPS ?? (small ? 1 : 3)),
   /** Whether BENCH_REPS was given (the results say so in their command line). */

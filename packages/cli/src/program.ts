@@ -43,7 +43,11 @@ function defineBuild(program: Command, { env, secrets, setStatus }: CommandConte
     .option('--no-push', 'build, but do not push')
     .option('--dry-run', 'check and render only; print the plan; run no builder, touch no registry')
     .option('--json', 'print one JSON document on stdout; progress goes to stderr')
-    .option('--concurrency <n>', 'models built at once (default: the config, else the number of CPUs)', positiveInt)
+    .option(
+      '--concurrency <n>',
+      'models built at once (default: the config, else the number of CPUs; the native builder: four per CPU, at most 16)',
+      positiveInt,
+    )
     .option('--config <path>', 'config file (default: uai.config.ts and friends in the current folder)')
     .option('--fail-fast', 'stop the other models at the first failure')
     .addOption(

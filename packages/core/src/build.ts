@@ -2,11 +2,13 @@ import type { ImageBuilder } from './builders/builder.js';
 import { chooseBuilder } from './builders/choose.js';
 import { credentialsFromEnv } from './builders/credentials.js';
 import { dockerBuilder } from './builders/docker/docker-builder.js';
+import { checkOutputFolders } from './builders/native/publish-layout.js';
 import type { Builder } from './config/schema.js';
 import { pinToLock } from './lock/pin.js';
 import { runPipeline, type RendererKind } from './pipeline/pipeline.js';
 import type { ModelResult } from './pipeline/result.js';
 import { recordLastBuild, type BuiltImage } from './plan/last-build.js';
+import { withRunLock } from './plan/run-lock.js';
 import { dockerTester } from './smoke/tester.js';
 import { errorInfo } from './errors/uai-error.js';
 import { prepareRun, type PreparedRun, type PrepareOptions } from './plan/prepare-run.js';
@@ -120,7 +122,19 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
     builtin: options.builtin,
   });
   const run = await inShard(await pinToLock(prepared), options.shard);
+  checkOutputFolders(
+    options.output,
+    run.root,
+    run.plans.map((plan) => plan.name),
+  );
   options.onPrepared?.(run);
+  // One run at a time in a project (they share .uai/): a second one says it waits, and waits.
+  const say = (line: string) => (options.progress ?? process.stderr).write(`${line}\n`);
+  return withRunLock(run.root, { signal: options.signal, say }, () => buildLocked(options, run, env));
+}
+
+/** `build()` once it holds the project's run lock: choose the builder, run the pipeline, record the images. */
+async function buildLocked(options: BuildOptions, run: PreparedRun, env: NodeJS.ProcessEnv): Promise<BuildReport & { run: PreparedRun }> {
   const secrets = SecretStore.of(env, options.secrets);
   const credentials = options.dryRun
     ? []
@@ -141,7 +155,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport & {
       push: options.push ?? true,
       dryRun: options.dryRun ?? false,
       failFast: options.failFast ?? false,
-      concurrency: options.concurrency ?? run.config.concurrency,
+      concurrency: options.concurrency ?? run.config.concurrency ?? builder.concurrency,
       renderer: options.renderer ?? 'plain',
       secrets,
       signal: options.signal,

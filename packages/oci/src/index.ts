@@ -21,6 +21,7 @@ export { digestLayer, sourceDateEpoch, type LayerEntry } from './layer/layer.js'
 export { walkDirectory } from './layer/entries.js';
 export { prepareLayer, type PreparedLayer } from './layer/prepare-layer.js';
 export { LayerCache } from './cache/layer-cache.js';
+export { BlobLocations, type BlobSharing } from './cache/blob-locations.js';
 export { fileBlobStore } from './cache/blob-store.js';
 export { dockerConfigDir, readDockerConfig, type DockerConfigFile } from './authn/docker-config.js';
 export { dockerConfigCredential, type Credential } from './authn/credentials.js';

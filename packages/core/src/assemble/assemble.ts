@@ -101,16 +101,30 @@ function diskFullWriting(error: unknown, plan: ModelPlan, step: string): unknown
 }
 
 /**
- * Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. Built in a
- * temp folder and renamed into place, so a failure leaves the previous build folder as it was.
+ * Makes `.uai/build/<model>/` anew: `fill` writes a temp folder, which is then renamed into place, so
+ * the build folder holds only what this run wrote, and a failure leaves the previous one as it was.
  */
-export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions): Promise<void> {
-  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
+async function replaceBuildDir(plan: ModelPlan, step: string, fill: (temp: string) => Promise<void>): Promise<void> {
   const temp = assemblingDir(plan.buildDir);
   await rm(temp, { recursive: true, force: true });
   removeOnExit(temp);
   try {
     await mkdir(temp, { recursive: true });
+    await fill(temp);
+    await rm(plan.buildDir, { recursive: true, force: true });
+    await rename(temp, plan.buildDir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw diskFullWriting(error, plan, step);
+  } finally {
+    assembling.delete(temp);
+  }
+}
+
+/** Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. */
+export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions): Promise<void> {
+  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
+  await replaceBuildDir(plan, 'assemble', async (temp) => {
     const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
     await copyTree(packReal, path.join(temp, contextCodeDir), '', {
       plan,
@@ -118,17 +132,9 @@ export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions
       ancestors: new Set([packReal]),
       ignored: options.ignored,
     });
-    const files = [...options.files];
     if (plan.userConfigFile) await placeFile(plan.userConfigFile, path.join(temp, plan.configName));
-    await writeFiles(temp, files);
-    await rm(plan.buildDir, { recursive: true, force: true });
-    await rename(temp, plan.buildDir);
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw diskFullWriting(error, plan, 'assemble');
-  } finally {
-    assembling.delete(temp);
-  }
+    await writeFiles(temp, options.files);
+  });
 }
 
 /**
@@ -141,11 +147,10 @@ export async function checkPackTree(plan: ModelPlan, options: Omit<AssembleOptio
   await copyTree(packReal, plan.buildDir, '', { plan, realRoot, ancestors: new Set([packReal]), ignored: options.ignored, checkOnly: true });
 }
 
-/** Writes only the rendered files (for --dry-run), leaving code/ out. */
+/**
+ * --dry-run's build folder: only the rendered files, in place of the folder an earlier build left. Its
+ * `code/` is not kept: a `docker build` from there after a code change would silently use the old code.
+ */
 export async function writeRenderedOnly(plan: ModelPlan, files: readonly RenderedFile[]): Promise<void> {
-  try {
-    await writeFiles(plan.buildDir, files);
-  } catch (error) {
-    throw diskFullWriting(error, plan, 'render');
-  }
+  await replaceBuildDir(plan, 'render', (temp) => writeFiles(temp, files));
 }

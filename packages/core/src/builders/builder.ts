@@ -61,6 +61,8 @@ export interface ImageBuilder {
    * The Docker builder cannot: `docker push` always moves a tag. @default false
    */
   readonly stages?: boolean;
+  /** Models in flight it works best with, when neither the config nor --concurrency says. @default the CPU count */
+  readonly concurrency?: number;
   /**
    * Once before the parallel phase: check the engine, log in to each registry. `plans` are the models
    * about to run, for work a builder can start early (the native builder reads their base images).

@@ -35,6 +35,7 @@ export function skipUnchanged(inner: ImageBuilder, session: NativeSession, optio
 
     async prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void> {
       await inner.prepare(credentials, ctx, plans);
+      session.useCredentials(credentials);
       for (const plan of plans ?? []) session.baseImage(plan.baseImage, ctx.signal).catch(() => {});
       await session.login(credentials, ctx.signal).catch(() => undefined);
     },

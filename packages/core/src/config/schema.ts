@@ -147,7 +147,13 @@ export const configSchema = z
         .describe('The JSON Schema this file follows, for editors (`uai schema` prints it; @uai/cli ships it as schema.json). Ignored by uai build.'),
       registry: registrySchema,
       defaults: defaultsSchema.default({}),
-      concurrency: z.number().int().min(1).max(64).optional().describe('Models built at once. @default number of CPUs'),
+      concurrency: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe('Models built at once. @default the number of CPUs with the Docker builder; four per CPU, at most 16, with the native builder'),
       builder: builderSchema.default('auto').describe('Which builder makes the images. @default "auto"'),
       plugins: z
         .array(z.custom<UaiPlugin>((value) => typeof value === 'object' && value !== null, 'expected a plugin object'))

@@ -1,7 +1,7 @@
 import { secretsOf } from './secret-env.js';
 
-/** Runs of base64 (standard or URL-safe) long enough to hide a secret. */
-const base64Run = /[A-Za-z0-9+/_-]{8,}={0,2}/g;
+/** Runs of base64 (standard or URL-safe) long enough to hold a secret of 3 bytes (4 characters). */
+const base64Run = /[A-Za-z0-9+/_-]{4,}={0,2}/g;
 
 function decodeBase64(token: string): string {
   return Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');

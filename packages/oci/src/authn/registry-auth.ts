@@ -50,6 +50,18 @@ export class RegistryAuth {
     }
   }
 
+  /**
+   * A Basic header to send with the first `/v2/` unasked, when there is a username and password and the
+   * transport allows credentials (https, or this machine): a Basic registry then answers 200 at once and
+   * the login needs no request of its own. Undefined otherwise (a token only, plain http elsewhere).
+   */
+  async preemptive(url: URL): Promise<string | undefined> {
+    const credential = await this.creds();
+    if (!credential || credential.identityToken || !credential.username) return undefined;
+    if (url.protocol !== 'https:' && !isLoopbackHost(url.host)) return undefined;
+    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+  }
+
   /** Forgets the token for these scopes (the registry refused it). */
   invalidate(scopes: readonly string[]): void {
     this.tokens.delete(scopes.join(' '));

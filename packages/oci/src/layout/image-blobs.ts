@@ -1,6 +1,6 @@
 /** A built image, every blob reachable: what the OCI layout and docker-archive writers need. */
 export interface ImageBlobs {
-  /** `name:tag` the image is known by (`RepoTags`, `org.opencontainers.image.ref.name`). */
+  /** The image's name in an OCI layout: its tag, as `org.opencontainers.image.ref.name` (a docker archive is given its RepoTags apart). */
   refName: string;
   manifest: Buffer;
   manifestDigest: string;

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { jsonBytes } from '../image/digest.js';
-import { mediaTypes } from '../image/media-types.js';
+import { mediaTypes, type ImageManifest } from '../image/media-types.js';
 import { byteStream, HashTap } from '../layer/layer.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { digestHex, type ImageBlobs } from './image-blobs.js';
@@ -56,8 +56,39 @@ async function addToIndex(dir: string, entry: IndexEntry): Promise<void> {
 
 const refNameAnnotation = 'org.opencontainers.image.ref.name';
 
-/** Writes (or adds to) an OCI image layout: `oci-layout`, `index.json` (merged), `blobs/sha256/*`. */
+const ociBlobTypes: ReadonlySet<string> = new Set([mediaTypes.ociConfig, mediaTypes.ociLayer, mediaTypes.ociLayerGzip, mediaTypes.ociForeignLayerGzip]);
+
+/**
+ * An OCI image layout holds OCI manifests: umoci, oci-image-tool and skopeo refuse a Docker manifest
+ * (or Docker media types in an OCI one) there. The caller composes the image in the OCI family (same
+ * config and layer bytes, other media types); a Docker-format image is refused before anything is written.
+ */
+function checkOciManifest(image: ImageBlobs): void {
+  let manifest: Partial<ImageManifest>;
+  try {
+    manifest = JSON.parse(image.manifest.toString('utf8')) as Partial<ImageManifest>;
+  } catch {
+    throw new Error(`the manifest of ${image.refName} is not JSON; nothing was written.`);
+  }
+  const manifestTypes = [image.manifestMediaType, manifest.mediaType].map(String);
+  const blobTypes = [manifest.config, ...(manifest.layers ?? [])].map((blob) => String(blob?.mediaType));
+  const wrong = manifestTypes.find((type) => type !== mediaTypes.ociManifest) ?? blobTypes.find((type) => !ociBlobTypes.has(type));
+  const problem = wrong
+    ? `has media type ${wrong}`
+    : manifest.config?.digest !== image.configDigest
+      ? `names a config other than ${image.configDigest}`
+      : undefined;
+  if (problem)
+    throw new Error(`an OCI image layout holds OCI manifests, and the one of ${image.refName} ${problem}: compose it in the OCI format; nothing was written.`);
+}
+
+/**
+ * Writes (or adds to) an OCI image layout: `oci-layout`, `index.json` (merged), `blobs/sha256/*`.
+ * `image.refName` is its `org.opencontainers.image.ref.name` (tools look images up by tag:
+ * `skopeo inspect oci:DIR:<tag>`, `umoci unpack --image DIR:<tag>`); an entry of the same name is replaced.
+ */
 export async function writeOciLayout(dir: string, image: ImageBlobs, signal?: AbortSignal): Promise<void> {
+  checkOciManifest(image);
   await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const layer of image.layers) await writeBlob(dir, layer.digest, layer.size, layer.open, signal);
   await writeBlob(
@@ -81,7 +112,7 @@ export async function writeOciLayout(dir: string, image: ImageBlobs, signal?: Ab
   await writeFile(path.join(dir, 'oci-layout'), jsonBytes({ imageLayoutVersion: '1.0.0' }));
   const key = path.resolve(dir);
   const entry: IndexEntry = {
-    mediaType: image.manifestMediaType,
+    mediaType: mediaTypes.ociManifest,
     digest: image.manifestDigest,
     size: image.manifest.length,
     annotations: { [refNameAnnotation]: image.refName },

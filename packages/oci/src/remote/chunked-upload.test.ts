@@ -21,6 +21,8 @@ interface StubOptions {
   refusePatch?: number;
   /** PATCHes are answered 202 without a Location. */
   noLocation?: boolean;
+  /** A request body longer than this is answered 413, as a proxy with a body limit does. */
+  maxBody?: number;
 }
 
 /** A registry on loopback: uploads by POST, PATCH (Content-Range), GET (status), PUT (?digest=, checked). */
@@ -30,6 +32,7 @@ function stubRegistry(options: StubOptions = {}) {
   const blobs = new Map<string, Buffer>();
   const patchSizes: number[] = [];
   let bodyBytes = 0;
+  let tooBig = 0;
   let patches = 0;
   let ids = 0;
   const size = (id: string) => uploads.get(id)!.reduce((n, b) => n + b.length, 0);
@@ -53,6 +56,10 @@ function stubRegistry(options: StubOptions = {}) {
     if (!uploads.has(id)) return answer(response, 404);
     if (method === 'GET') return answer(response, 204, at(id));
     if (method === 'DELETE') return answer(response, 204);
+    if (options.maxBody !== undefined && Number(request.headers['content-length']) > options.maxBody) {
+      tooBig++;
+      return request.resume().on('end', () => answer(response, 413));
+    }
     const index = method === 'PATCH' ? ++patches : 0;
     if (method === 'PATCH' && options.refusePatch) return request.resume().on('end', () => answer(response, options.refusePatch!));
     const start = Number(/^(\d+)-/.exec(String(request.headers['content-range']))?.[1] ?? -1);
@@ -81,7 +88,7 @@ function stubRegistry(options: StubOptions = {}) {
       return answer(response, 201, { 'docker-content-digest': digest });
     });
   });
-  return { server, requests, blobs, patchSizes, bodyBytes: () => bodyBytes };
+  return { server, requests, blobs, patchSizes, bodyBytes: () => bodyBytes, tooBig: () => tooBig };
 }
 
 /** Deterministic bytes that differ at every offset that matters (a resume from a wrong offset shows). */
@@ -201,5 +208,28 @@ describe('chunked uploads', () => {
     const other = blobOf(800 * 1024).fill(7, 0, 10);
     expect((await client.pushBlob('ns/app', source(other, { digest: false }).blob)).digest).toBe(sha(other));
     expect(registry.requests).toEqual(['POST /v2/ns/app/blobs/uploads/', 'PUT /v2/ns/app/blobs/uploads/3']);
+  });
+
+  it('halves a chunk answered 413 (a proxy with a body limit), and starts the next upload at the smaller size', async () => {
+    const mib = 1024 * 1024;
+    const registry = stubRegistry({ maxBody: 5 * mib });
+    const client = await start(registry, 8 * mib);
+    for (const fill of [1, 2]) {
+      const big = blobOf(7 * mib).fill(fill, 0, 8);
+      expect((await client.pushBlob('ns/app', source(big, { digest: false }).blob)).digest).toBe(sha(big));
+      expect(registry.blobs.get(sha(big))?.equals(big)).toBe(true);
+    }
+    expect(registry.patchSizes).toEqual([4 * mib, 3 * mib, 4 * mib, 3 * mib]);
+    expect(registry.tooBig()).toBe(1);
+  });
+
+  it('sends a blob the registry refuses whole (413) again in chunks of half its size', async () => {
+    const mib = 1024 * 1024;
+    const registry = stubRegistry({ maxBody: 5 * mib });
+    const client = await start(registry, 8 * mib);
+    const whole = blobOf(6 * mib);
+    expect((await client.pushBlob('ns/app', source(whole).blob)).digest).toBe(sha(whole));
+    expect(registry.patchSizes).toEqual([3 * mib, 3 * mib]);
+    expect(registry.tooBig()).toBe(1);
   });
 });

@@ -187,8 +187,12 @@ export async function uploadStatus(session: Session): Promise<number> {
 export interface ChunkedUpload {
   session: Session;
   blob: BlobBytes;
-  /** Bytes per PATCH (the last one may be fewer). */
+  /** Bytes per PATCH (the last one may be fewer); halved after a 413, down to `minChunkBytes`. */
   chunkBytes: number;
+  /** The smallest chunk the registry takes (`OCI-Chunk-Min-Length`), or 1 MiB. */
+  minChunkBytes: number;
+  /** Hears a chunk size halved after a 413, so the client's later uploads start there. */
+  onShrink?: (chunkBytes: number) => void;
   /** The offset up to which a PATCH's body has been handed to the connection: progress, and the slot handed back at the end. */
   onSent?: (position: number) => void;
 }
@@ -307,7 +311,13 @@ async function patch(upload: ChunkedUpload, cursor: BlobCursor, state: ChunkStat
     const status = error instanceof RegistryError ? error.status : undefined;
     // 416: the registry holds another offset than ours; ask it (the retry does) where the upload stands.
     if (status === 416) throw new RetryableStatus(416, undefined, 'the registry holds another offset');
-    if (first && status !== undefined && status >= 400 && status < 500 && ![401, 403, 404].includes(status)) throw new ChunksRefused(`HTTP ${status}`);
+    // 413: the chunk is more than the registry (or a proxy before it, such as Cloudflare's 100 MB) takes: halve it.
+    if (status === 413 && Math.floor(upload.chunkBytes / 2) >= upload.minChunkBytes) {
+      upload.chunkBytes = Math.floor(upload.chunkBytes / 2);
+      upload.onShrink?.(upload.chunkBytes);
+      throw new RetryableStatus(413, undefined, `the chunk was too big; now ${upload.chunkBytes} bytes`);
+    }
+    if (first && status !== undefined && status >= 400 && status < 500 && ![401, 403, 404, 413].includes(status)) throw new ChunksRefused(`HTTP ${status}`);
     throw error;
   }
   await response.body.dump();

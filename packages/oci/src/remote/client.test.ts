@@ -120,12 +120,14 @@ describe('RegistryClient.manifestDigest', () => {
     agent.disableNetConnect();
     const pool = agent.get('https://reg.example.com');
     pool.intercept({ path: '/v2/', method: 'GET' }).reply(200, '').persist();
-    pool
-      .intercept({ path: '/v2/ns/app/manifests/v1', method: 'HEAD' })
-      .reply(headAnswer.status, '', { headers: headAnswer.digestHeader ? { 'docker-content-digest': headAnswer.digestHeader } : {} });
+    // The tag is asked for with a GET (undici closes the connection after a HEAD).
+    const headers = {
+      'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      ...(headAnswer.digestHeader ? { 'docker-content-digest': headAnswer.digestHeader } : {}),
+    };
     pool
       .intercept({ path: '/v2/ns/app/manifests/v1', method: 'GET' })
-      .reply(200, manifest, { headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+      .reply(headAnswer.status, headAnswer.status === 200 ? manifest : '{"errors":[]}', { headers });
     return new RegistryClient({ host: 'reg.example.com', dispatcher: agent, retry: { retries: 0 } });
   }
 

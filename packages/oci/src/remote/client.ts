@@ -49,6 +49,9 @@ export class RegistryClient {
 
   /** Checks the credentials now (`GET /v2/` authenticated), so a wrong password fails before any build. */
   async login(signal?: AbortSignal): Promise<void> {
+    await this.transport.ping(signal);
+    // The ping took our credentials already (a Basic registry): nothing more to ask.
+    if (this.transport.loggedIn) return;
     const response = await this.transport.send({ method: 'GET', url: '/v2/', scopes: [], expect: [200], what: 'logging in', signal });
     await response.body.dump();
   }

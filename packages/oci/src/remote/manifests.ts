@@ -35,6 +35,17 @@ export async function getManifest(
   signal?: AbortSignal,
   tags?: TagDigests,
 ): Promise<ManifestResponse> {
+  return (await readManifest(transport, repository, reference, { signal, tags, missingOk: false }))!;
+}
+
+/** `getManifest`, or undefined when the registry has no such manifest (404) and `missingOk`. */
+async function readManifest(
+  transport: Transport,
+  repository: string,
+  reference: string,
+  options: { signal?: AbortSignal; tags?: TagDigests; missingOk: boolean; what?: string },
+): Promise<ManifestResponse | undefined> {
+  const { signal, tags } = options;
   const byDigest = isDigestReference(reference);
   const name = byDigest ? `${repository}@${reference}` : `${repository}:${reference}`;
   const response = await transport.send({
@@ -42,17 +53,23 @@ export async function getManifest(
     url: `/v2/${repository}/manifests/${reference}`,
     scopes: repositoryScopes(repository, false),
     headers: { accept: manifestAccept },
-    expect: [200],
-    what: `reading manifest ${name}`,
+    expect: options.missingOk ? [200, 404] : [200],
+    what: options.what ?? `reading manifest ${name}`,
     signal,
   });
+  if (response.status === 404) {
+    await response.body.dump();
+    return undefined;
+  }
   const bytes = Buffer.from(await response.body.arrayBuffer());
   const digest = byDigest ? digestLike(reference, bytes) : sha256Digest(bytes);
   const otherBytes = (expected: string, like = digest) =>
     new RegistryError('digest', `reading manifest ${name} from ${transport.host}: ${expected}, but the registry sent other bytes (they hash to ${like}).`);
   if (byDigest && digest !== reference) throw otherBytes(`asked for ${reference}`);
+  // A header that is not a digest is not taken (nor trusted): the bytes' own hash is.
   const claimed = header(response.headers, 'docker-content-digest');
-  if (claimed && digestLike(claimed, bytes) !== claimed) throw otherBytes(`its Docker-Content-Digest is ${claimed}`, digestLike(claimed, bytes));
+  if (claimed && isCheckableDigest(claimed) && digestLike(claimed, bytes) !== claimed)
+    throw otherBytes(`its Docker-Content-Digest is ${claimed}`, digestLike(claimed, bytes));
   if (!byDigest && tags) {
     const key = `${repository}:${reference}`;
     const earlier = tags.get(key);
@@ -90,9 +107,9 @@ async function headManifest(
 }
 
 /**
- * The digest a tag points to now, or undefined when there is no such tag (the registry answers 404).
- * The registry's `Docker-Content-Digest`, when it is a digest (recorded in `tags`, so a later read of
- * the tag is checked against it); without one, the digest of the manifest's own bytes.
+ * The digest a tag points to now, or undefined when there is no such tag (the registry answers 404):
+ * the digest of the manifest's bytes, which the registry's `Docker-Content-Digest` must agree with
+ * (recorded in `tags`, so a later read of the tag is checked against it).
  */
 export async function manifestDigest(
   transport: Transport,
@@ -101,13 +118,10 @@ export async function manifestDigest(
   signal?: AbortSignal,
   tags?: TagDigests,
 ): Promise<string | undefined> {
-  const { found, claimed } = await headManifest(transport, repository, reference, signal);
-  if (!found) return undefined;
-  if (claimed) {
-    if (!isDigestReference(reference)) tags?.set(`${repository}:${reference}`, claimed);
-    return claimed;
-  }
-  return (await getManifest(transport, repository, reference, signal, tags)).digest;
+  // A GET, not a HEAD: a manifest is a few KB, and undici closes the connection after every HEAD (a new
+  // connection, one more round trip, for the next request). Its bytes are checked as getManifest checks them.
+  return (await readManifest(transport, repository, reference, { signal, tags, missingOk: true, what: `checking manifest ${repository}:${reference}` }))
+    ?.digest;
 }
 
 /** Pushes a manifest under a tag (or digest); returns the registry's digest, checked against ours. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonBytes, sha256Digest } from '../image/digest.js';
 import { buildManifest } from '../image/manifest.js';
 import { mediaTypes } from '../image/media-types.js';
+import type { BlobSharing } from '../cache/blob-locations.js';
 import type { LocalLayer } from '../layer/prepare-layer.js';
 import type { RegistryClient } from './client.js';
 import { pushImage } from './push-image.js';
@@ -138,5 +139,43 @@ describe('pushImage', () => {
     const result = await pushImage({ target, repository: 'ns/m', tag: 'v1', base, layers: [layer(code, true)], compose });
     expect(asked.get(sha256Digest(code))).toEqual({ head: true, mountFrom: undefined });
     expect(asked.get(sha256Digest(result.config))).toEqual({ head: true, mountFrom: undefined });
+  });
+
+  it('sends big layers through `sharing`: hashed first when it asks, mounted from the repository it names', async () => {
+    const { asked, target } = recordingTarget();
+    const big = Buffer.alloc(2 * 1024 * 1024, 3);
+    const held = Buffer.alloc(2 * 1024 * 1024, 4);
+    const code = Buffer.from('print(1)\n');
+    const shared: string[] = [];
+    const hashed: number[] = [];
+    const sharing: BlobSharing = {
+      async share(repository, blob, push) {
+        const digest = blob.digest ?? (await blob.digestOf!());
+        shared.push(`${repository} ${blob.size}`);
+        return push(digest === sha256Digest(big) ? 'ns/other' : undefined, digest);
+      },
+    };
+    const result = await pushImage({
+      target,
+      repository: 'ns/m',
+      tag: 'v1',
+      base,
+      layers: [layer(big, false), layer(held, false), layer(code, true)],
+      compose: composeOn(base, [big.length, held.length, code.length]),
+      // The tag's image holds `held`: once hashed, it needs nothing more.
+      present: new Set([sha256Digest(held)]),
+      sharing,
+      digestOf: async (index) => {
+        hashed.push(index);
+        return sha256Digest([big, held][index]!);
+      },
+    });
+    expect(shared.sort()).toEqual([`ns/m ${big.length}`, `ns/m ${held.length}`]);
+    expect(hashed.sort()).toEqual([0, 1]);
+    expect(asked.get(sha256Digest(big))).toEqual({ head: true, mountFrom: 'ns/other' });
+    expect(asked.has(sha256Digest(held))).toBe(false);
+    expect(asked.get(sha256Digest(code))).toEqual({ head: false, mountFrom: undefined });
+    expect(result.layerDigests).toEqual([sha256Digest(big), sha256Digest(held), sha256Digest(code)]);
+    expect(result.bytesUploaded).toBe(code.length);
   });
 });

@@ -1,7 +1,9 @@
+import type { BlobSharing } from '../cache/blob-locations.js';
 import { sha256Digest } from '../image/digest.js';
 import type { LocalLayer } from '../layer/prepare-layer.js';
 import type { RegistryClient } from './client.js';
 import type { BaseImage } from './read-image.js';
+import type { PushBlobResult } from './uploads.js';
 
 export interface PushImageOptions {
   target: RegistryClient;
@@ -31,6 +33,14 @@ export interface PushImageOptions {
    * go up without a HEAD first, as with `present`.
    */
   freshTag?: boolean;
+  /**
+   * The other repositories of the target registry that may hold our layers: a layer over
+   * `uploadWithoutAskingBytes` goes through it, and is mounted from one that holds it (after a push of
+   * this run sending it there is done) instead of uploaded. See `BlobLocations`.
+   */
+  sharing?: BlobSharing;
+  /** Hashes one of our layers of unknown digest (its index in `layers`), when `sharing` needs its digest first. */
+  digestOf?: (index: number) => Promise<string>;
   signal?: AbortSignal;
   /**
    * Bytes of a blob's upload handed to the connection so far: one of our layers (its index in `layers`)
@@ -89,8 +99,9 @@ async function* streamOf(open: () => Promise<AsyncIterable<Buffer>>): AsyncGener
 
 /**
  * Pushes an image: the base's layers (already there, mounted from the base's repository, or copied),
- * our layers (skipped when the registry has them), the config, and the manifest last, so a tag never
- * points at an image whose blobs are missing.
+ * our layers (skipped when the registry has them, mounted when another repository has them and
+ * `sharing` knows it), the config, and the manifest last, so a tag never points at an image whose
+ * blobs are missing.
  */
 export async function pushImage(options: PushImageOptions): Promise<PushImageResult> {
   const { target, repository, base, signal } = options;
@@ -131,17 +142,23 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       ourDigests[index] = digestsOf(layer, layer.digest);
       return;
     }
-    const result = await target.pushBlob(
-      repository,
-      {
-        digest: layer.digest,
+    const send = async (mountFrom: string | undefined, digest: string | undefined): Promise<PushBlobResult> => {
+      // Hashed first (to share it) and found in the tag's manifest after all.
+      if (digest && present.has(digest)) return { digest, uploaded: false, mounted: false };
+      const blob = {
+        digest,
         size: layer.size,
         open: layer.open,
         openFrom: layer.openFrom,
-        onProgress: options.onProgress && ((sent) => options.onProgress!(index, sent, layer.size)),
-      },
-      { signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) },
-    );
+        onProgress: options.onProgress && ((sent: number) => options.onProgress!(index, sent, layer.size)),
+      };
+      return target.pushBlob(repository, blob, { mountFrom, signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size) });
+    };
+    const { sharing, digestOf } = options;
+    const result =
+      sharing && layer.size > uploadWithoutAskingBytes
+        ? await sharing.share(repository, { digest: layer.digest, size: layer.size, digestOf: digestOf && (() => digestOf(index)), signal }, send)
+        : await send(undefined, layer.digest);
     if (result.uploaded) bytesUploaded += layer.size;
     ourDigests[index] = digestsOf(layer, result.digest);
   });

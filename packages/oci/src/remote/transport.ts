@@ -129,6 +129,8 @@ export class Transport {
   private dispatcher: Promise<Dispatcher> | undefined;
   private readonly ownDispatcher: boolean;
   private pinged: Promise<void> | undefined;
+  /** The ping carried our credentials and the registry took them: the login is done. */
+  private credentialsTaken = false;
 
   constructor(private readonly options: TransportOptions) {
     this.host = options.host;
@@ -197,12 +199,26 @@ export class Transport {
     }
   }
 
-  /** `GET /v2/`: learns how the registry wants to be authenticated. */
+  /** Whether the ping's credentials were taken (`GET /v2/` answered 200 with them): a login would learn nothing more. */
+  get loggedIn(): boolean {
+    return this.credentialsTaken;
+  }
+
+  /**
+   * `GET /v2/`: learns how the registry wants to be authenticated. With a username and password it goes
+   * with a Basic header already: a Basic registry answers 200 (one round trip fewer than asking first),
+   * any other answers 401 with its challenge as it would have anyway.
+   */
   ping(signal?: AbortSignal): Promise<void> {
     this.pinged ??= this.retrying(
       async () => {
-        const response = await this.probe(signal);
+        const authorization = await this.auth.preemptive(new URL(`https://${this.host}/v2/`));
+        const response = await this.probe(signal, authorization);
         await response.body.dump();
+        if (response.status === 200 && authorization) {
+          this.auth.setChallenge('Basic realm="registry"');
+          this.credentialsTaken = true;
+        }
         if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
         else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
         else if (response.status !== 200)
@@ -224,15 +240,17 @@ export class Transport {
    * plain http only when it does not speak TLS at all (as Docker does for registries it may reach insecurely);
    * a certificate it presents is verified, and one that is not trusted fails, never falls back. Remembered.
    */
-  private async probe(signal: AbortSignal | undefined): Promise<Response> {
+  private async probe(signal: AbortSignal | undefined, authorization: string | undefined): Promise<Response> {
     const what = `connecting to ${this.host}`;
-    if (this.scheme) return this.raw('GET', `${this.base}/v2/`, {}, undefined, signal, what);
+    const headers: Record<string, string> = authorization ? { authorization } : {};
+    // Plain http with credentials only to this machine (preemptive() gave none for another over http).
+    if (this.scheme) return this.raw('GET', `${this.base}/v2/`, this.scheme === 'https' || isLoopbackHost(this.host) ? headers : {}, undefined, signal, what);
     let response: Response;
     try {
-      response = await this.raw('GET', `https://${this.host}/v2/`, {}, undefined, signal, what);
+      response = await this.raw('GET', `https://${this.host}/v2/`, headers, undefined, signal, what);
     } catch (error) {
       if (signal?.aborted || !speaksNoTls(error)) throw error;
-      response = await this.raw('GET', `http://${this.host}/v2/`, {}, undefined, signal, what);
+      response = await this.raw('GET', `http://${this.host}/v2/`, headers, undefined, signal, what);
       this.scheme = 'http';
       return response;
     }

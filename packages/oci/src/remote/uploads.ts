@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { countingChunks } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
 import { ChunksRefused, putChunked, sendWithBody, uploadUrl, UploadLost, type BlobBytes, type Session } from './chunked-upload.js';
+import { RegistryError } from './errors.js';
 import { RetryableStatus } from './retry.js';
 import { checkStoredDigest, header, repositoryScopes, type Response, type Transport } from './transport.js';
 import { bigBlobBytes, releasingAtEnd, type UploadSlots } from './upload-slots.js';
@@ -29,8 +30,19 @@ export interface PushBlobResult {
   mounted: boolean;
 }
 
-/** The largest PATCH of a chunked upload, unless the client is told otherwise (see docs/decisions.md). */
-export const defaultChunkBytes = 64 * 1024 * 1024;
+/**
+ * The largest PATCH of a chunked upload, unless the client is told otherwise. Each PATCH costs Debian's
+ * registry a request's own work (the password's bcrypt, an fsync, the hash state written): about 80 ms
+ * here, so 400 MB took about 0.45 s longer in 64 MiB chunks than in one request, 0.25 s in 128 MiB ones.
+ * A proxy that takes less (413) gets halved chunks.
+ */
+export const defaultChunkBytes = 128 * 1024 * 1024;
+
+/** How long a stopped run waits for the registry to close an upload session (best effort). */
+const cancelOnAbortMs = 2_000;
+
+/** Chunks are not halved below this after a 413, unless the registry asks for more. */
+const minChunkBytes = 1024 * 1024;
 
 /** How a client uploads to its registry. */
 export interface ChunkPolicy {
@@ -149,16 +161,28 @@ async function uploadOnce(upload: Upload, holding: (release: () => void) => void
       holding(release);
     }
     // Chunks no smaller than the registry asks for (OCI-Chunk-Min-Length), except the last.
-    const chunkBytes = Math.max(options.chunkSize ?? policy.chunkBytes, Number(header(started.headers, 'oci-chunk-min-length')) || 0);
-    if (blob.digest && (blob.size <= chunkBytes || policy.refused))
-      return { digest: await putWhole(session, blob.digest, blob, release), uploaded: true, mounted: false };
+    const minLength = Number(header(started.headers, 'oci-chunk-min-length')) || 0;
+    const chunkBytes = Math.max(options.chunkSize ?? policy.chunkBytes, minLength);
+    if (blob.digest && (blob.size <= chunkBytes || policy.refused)) {
+      try {
+        return { digest: await putWhole(session, blob.digest, blob, release), uploaded: true, mounted: false };
+      } catch (error) {
+        // 413: more than the registry (or a proxy before it) takes in one request: the retry goes in chunks.
+        const half = Math.floor(blob.size / 2);
+        if (!(error instanceof RegistryError && error.status === 413) || policy.refused || options.chunkSize !== undefined || half < minChunkBytes) throw error;
+        policy.chunkBytes = Math.min(policy.chunkBytes, half);
+        throw new RetryableStatus(413, undefined, `the blob was too big for one request; now in chunks of ${policy.chunkBytes} bytes`);
+      }
+    }
     if (policy.refused) return { digest: await putWhole(session, await hashBlob(blob, signal), blob, release), uploaded: true, mounted: false };
     try {
       const onSent = (sent: number) => {
         blob.onProgress?.(sent);
         if (sent >= blob.size) release?.();
       };
-      return { digest: await putChunked({ session, blob, chunkBytes, onSent }), uploaded: true, mounted: false };
+      const chunks = { session, blob, chunkBytes, minChunkBytes: Math.max(minLength, minChunkBytes), onSent };
+      const onShrink = options.chunkSize === undefined ? (bytes: number) => (policy.chunkBytes = Math.min(policy.chunkBytes, bytes)) : undefined;
+      return { digest: await putChunked({ ...chunks, onShrink }), uploaded: true, mounted: false };
     } catch (error) {
       if (!(error instanceof ChunksRefused)) throw error;
       // The registry takes no chunks: one PUT in a new session, for this blob and every later one.
@@ -169,8 +193,11 @@ async function uploadOnce(upload: Upload, holding: (release: () => void) => void
       return { digest: await putWhole(session, blob.digest ?? (await hashBlob(blob, signal)), blob, release), uploaded: true, mounted: false };
     }
   } catch (error) {
-    // A failed attempt closes its session (the retry opens its own); a stopped run just stops.
-    if (!signal?.aborted) await cancelUpload(session);
+    // A failed attempt closes its session (the retry opens its own). So does a stopped run, on a short
+    // timeout of its own (the run's signal has fired): else the registry keeps the session, and the
+    // bytes sent so far, until it purges stale uploads (distribution: after a week).
+    if (signal?.aborted) await cancelUpload(session, AbortSignal.timeout(cancelOnAbortMs)).catch(() => {});
+    else await cancelUpload(session);
     throw error;
   }
 }

@@ -1,4 +1,14 @@
-import { buildImageConfig, buildManifest, jsonBytes, mediaTypes, sha256Digest, type BaseImage, type ComposedImage, type LayerDigest } from '@uai/oci';
+import {
+  buildImageConfig,
+  buildManifest,
+  jsonBytes,
+  mediaTypes,
+  sha256Digest,
+  type BaseImage,
+  type ComposedImage,
+  type LayerDigest,
+  type ManifestFormat,
+} from '@uai/oci';
 import type { EnvVar } from '../../plan/plan.js';
 import { serviceCmd } from '../../plan/platform.js';
 
@@ -36,10 +46,12 @@ export interface Image extends ComposedImage {
 
 /**
  * Composes the image: the base's config with our ENV, EXPOSE, CMD, labels and layers, and the manifest
- * of the base's layers then ours, in the base's manifest family. Pure. The config's `ai.uai.inputs`
- * label is the digest of the same config without that label, so equal inputs give equal images.
+ * of the base's layers then ours, in the base's manifest family unless `format` names one (an OCI image
+ * layout holds OCI manifests). Pure. The config's `ai.uai.inputs` label is the digest of the same config
+ * without that label, so equal inputs give equal images; the config and the layers are the same bytes
+ * in either family, only the manifest (and so its digest) differs.
  */
-export function composeImage(recipe: ImageRecipe, digests: readonly LayerDigest[]): Image {
+export function composeImage(recipe: ImageRecipe, digests: readonly LayerDigest[], format: ManifestFormat = recipe.base.format): Image {
   const changes = {
     env: recipe.env,
     exposedPorts: recipe.exposedPorts,
@@ -51,7 +63,6 @@ export function composeImage(recipe: ImageRecipe, digests: readonly LayerDigest[
   const inputsKey = sha256Digest(jsonBytes(buildImageConfig(recipe.base.config, changes)));
   const config = jsonBytes(buildImageConfig(recipe.base.config, { ...changes, labels: { ...recipe.labels, [inputsLabel]: inputsKey } }));
   const configDigest = sha256Digest(config);
-  const format = recipe.base.format;
   const ours = digests.map((layer, i) => ({ digest: layer.digest, size: recipe.layers[i]!.size, gzip: recipe.layers[i]!.gzip }));
   const manifest = jsonBytes(buildManifest(format, { digest: configDigest, size: config.length }, recipe.base.layers, ours));
   return {

@@ -4,7 +4,7 @@ import { UaiError } from '../../errors/uai-error.js';
 import { dockerfileName } from '../../plan/paths.js';
 import type { EnvVar, ModelPlan } from '../../plan/plan.js';
 import { appDir, servicePort, serviceShellCmd } from '../../plan/platform.js';
-import { renderModel } from '../../render/render.js';
+import { renderModel, type ModelTemplates } from '../../render/render.js';
 import { defaultTemplatesDir, templateFiles } from '../../render/templates.js';
 
 /** What a Dockerfile rendered from a custom template asks of the image, when the native builder can do it. */
@@ -99,10 +99,14 @@ export function dockerfileChanges(text: string, plan: ModelPlan): DockerfileChan
   return { env, labels, exposedPorts };
 }
 
+/** The built-in templates, read once per process: they ship with the package and do not change under a run. */
+let builtinTemplates: Promise<ModelTemplates> | undefined;
+
 /** The Dockerfile the built-in template renders for this plan. */
 export async function standardDockerfile(plan: ModelPlan): Promise<string> {
   const read = async (file: string) => ({ path: path.join(defaultTemplatesDir, file), source: await readFile(path.join(defaultTemplatesDir, file), 'utf8') });
-  const files = renderModel(plan, { dockerfile: await read(templateFiles.dockerfile), serviceConfig: await read(templateFiles.serviceConfig) });
+  builtinTemplates ??= (async () => ({ dockerfile: await read(templateFiles.dockerfile), serviceConfig: await read(templateFiles.serviceConfig) }))();
+  const files = renderModel(plan, await builtinTemplates);
   return files.find((file) => file.path === dockerfileName)!.contents;
 }
 

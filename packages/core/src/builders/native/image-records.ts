@@ -24,34 +24,43 @@ async function readRecords(file: string): Promise<Record<string, unknown>> {
  * else undefined.
  */
 export async function blobsHeldBy(imagesFile: string, model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
-  const record = (await readRecords(imagesFile))[model] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
+  return heldIn(await readRecords(imagesFile), model, imageRef, current);
+}
+
+function heldIn(records: Record<string, unknown>, model: string, imageRef: string, current: string): ReadonlySet<string> | undefined {
+  const record = records[model] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
   if (record?.image !== imageRef || record.digest !== current || !Array.isArray(record.blobs)) return undefined;
   return new Set(record.blobs.filter((blob): blob is string => typeof blob === 'string' && /^sha256:[0-9a-f]{64}$/.test(blob)));
 }
 
-/** `.uai/cache/images.json`: what each model's tag was last seen to hold. Written one record at a time. */
+/**
+ * `.uai/cache/images.json`: what each model's tag was last seen to hold. Read once; the run's records are
+ * kept in memory and written once, at the end, merged over what the file holds then (another run may
+ * have written meanwhile): a record per model written as it finished was a read and a write of the whole
+ * file per model, quadratic in a batch of hundreds. A record lost to a crash only costs a later look.
+ */
 export class ImageRecords {
-  private writing: Promise<void> = Promise.resolve();
+  private readonly pending = new Map<string, ImageRecord>();
+  private onDisk: Promise<Record<string, unknown>> | undefined;
 
   constructor(readonly file: string) {}
 
   /** Records that `imageRef` holds the manifest `digest` (its bytes `manifest`), made from `inputs`. */
-  record(model: string, imageRef: string, digest: string, manifest: Buffer, inputs: string | undefined): Promise<void> {
-    // Models finish together and share the file: one write at a time; a failed write only costs a later HEAD.
-    this.writing = this.writing.then(() => this.write(model, { image: imageRef, digest, blobs: blobsOf(manifest), inputs, builder: 'native' })).catch(() => {});
-    return this.writing;
+  record(model: string, imageRef: string, digest: string, manifest: Buffer, inputs: string | undefined): void {
+    this.pending.set(model, { image: imageRef, digest, blobs: blobsOf(manifest), inputs, builder: 'native' });
   }
 
-  /** `blobsHeldBy`, once the records being written are written. */
+  /** The blobs of the manifest the tag holds now, per this run's records and then the file's (see `blobsHeldBy`). */
   async blobsHeldBy(model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
-    await this.writing;
-    return blobsHeldBy(this.file, model, imageRef, current);
+    this.onDisk ??= readRecords(this.file);
+    return heldIn({ ...(await this.onDisk), ...Object.fromEntries(this.pending) }, model, imageRef, current);
   }
 
-  private async write(model: string, record: ImageRecord): Promise<void> {
-    const data = await readRecords(this.file);
-    data[model] = record;
-    await writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+  /** Writes this run's records. Errors pass: the file is a cache. */
+  async save(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const data = { ...(await readRecords(this.file)), ...Object.fromEntries(this.pending) };
+    await writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`).catch(() => {});
   }
 }
 

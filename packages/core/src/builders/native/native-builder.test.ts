@@ -83,11 +83,11 @@ async function assembled(host: string, name = 'm', template?: string): Promise<M
   return plan;
 }
 
-/** The image config of `ref` in an OCI layout. */
-function layoutConfig(dir: string, ref: string): { config: { Labels: Record<string, string>; Env: string[] } } {
+/** The image config of the image tagged `tag` in an OCI layout. */
+function layoutConfig(dir: string, tag: string): { config: { Labels: Record<string, string>; Env: string[] } } {
   const blob = (digest: string) => readFileSync(path.join(dir, 'blobs', 'sha256', digest.slice(7)), 'utf8');
   const index = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
-  const entry = index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === ref)!;
+  const entry = index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === tag)!;
   const manifest = JSON.parse(blob(entry.digest)) as { config: { digest: string } };
   return JSON.parse(blob(manifest.config.digest));
 }
@@ -140,19 +140,20 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
     const builder = nativeBuilder({ env: {}, root: plan.root, push: false, output: `oci:${out}/{model}` });
     await builder.build(plan, ctx());
     await builder.dispose();
-    const config = layoutConfig(path.join(out, 'onnx'), plan.imageRef);
+    const config = layoutConfig(path.join(out, 'onnx'), 'v1');
     expect(config.config.Labels).toMatchObject({ 'ai.uai.plugin': 'uai-plugin-onnx', 'ai.uai.model': 'onnx' });
     expect(config.config.Labels[dockerfileLabel]).toBe(sha(readFileSync(path.join(plan.buildDir, 'uaiservice.Dockerfile'))));
     expect(config.config.Env).toEqual(['PATH=/bin', 'UAI_FRAMEWORK=caffe']);
   });
 
-  it('writes several models into one oci layout, all of them in index.json', async () => {
+  it('refuses a second model into one oci layout (images are named by tag there), keeping the first', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'uai-out-'));
     const plans = [await assembled(registry.host, 'one'), await assembled(registry.host, 'two')];
     const builder = nativeBuilder({ env: {}, root: plans[0]!.root, push: false, output: `oci:${out}` });
-    await Promise.all(plans.map((plan) => builder.build(plan, ctx())));
+    await builder.build(plans[0]!, ctx());
+    await expect(builder.build(plans[1]!, ctx())).rejects.toMatchObject({ code: 'UAI_USAGE', message: expect.stringContaining('{model}') });
     await builder.dispose();
-    for (const plan of plans) expect(layoutConfig(out, plan.imageRef).config.Labels['ai.uai.model']).toBe(plan.name);
+    expect(layoutConfig(out, 'v1').config.Labels['ai.uai.model']).toBe('one');
   });
 
   it('fails a model whose template has a RUN line, naming it and pointing to --builder docker', async () => {

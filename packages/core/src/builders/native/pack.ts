@@ -13,7 +13,7 @@ export interface PackedModel {
   plan: ModelPlan;
   recipe: ImageRecipe;
   layers: PreparedLayer[];
-  /** Each layer's name, for progress: `weights`, `code`, `config`. */
+  /** Each layer's name, for progress: a big weight file's path, `weights` (the rest of modelDir), `code`, `config`. */
   names: string[];
   /** The client of the base image's registry (its layers are read from there). */
   baseClient: RegistryClient;
@@ -74,15 +74,20 @@ export function knownDigests(packed: PackedModel): LayerDigest[] | undefined {
   return packed.layers.map((layer) => ({ digest: layer.digest!, diffId: layer.diffId ?? layer.digest! }));
 }
 
+/** The digest of one of the layers, hashing it if no cache knew it (a push would have hashed it on the way). */
+export async function hashLayer(packed: PackedModel, index: number, session: NativeSession, ctx: StepContext): Promise<string> {
+  const layer = packed.layers[index]!;
+  if (layer.digest) return layer.digest;
+  const progress = ctx.progress && ((done: number) => ctx.progress!({ phase: 'hashing', layer: packed.names[index]!, done, total: layer.size }));
+  const found = await digestLayer(layer.entries, { gzip: false, mtime: session.mtime, signal: ctx.signal, onProgress: progress });
+  layer.digest = found.digest;
+  layer.diffId = found.diffId;
+  await layer.remember(found.digest);
+  return found.digest;
+}
+
 /** Every layer's digest, hashing the layers no cache knew (a push would have hashed them on the way). */
 export async function hashLayers(packed: PackedModel, session: NativeSession, ctx: StepContext): Promise<LayerDigest[]> {
-  for (const [i, layer] of packed.layers.entries()) {
-    if (layer.digest) continue;
-    const progress = ctx.progress && ((done: number) => ctx.progress!({ phase: 'hashing', layer: packed.names[i]!, done, total: layer.size }));
-    const found = await digestLayer(layer.entries, { gzip: false, mtime: session.mtime, signal: ctx.signal, onProgress: progress });
-    layer.digest = found.digest;
-    layer.diffId = found.diffId;
-    await layer.remember(found.digest);
-  }
+  for (const index of packed.layers.keys()) await hashLayer(packed, index, session, ctx);
   return knownDigests(packed)!;
 }

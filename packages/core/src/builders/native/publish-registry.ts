@@ -3,7 +3,7 @@ import type { PushResult, StepContext } from '../builder.js';
 import { composeImage } from './compose.js';
 import type { ImageRecords } from './image-records.js';
 import { registryInputs } from './inputs-key.js';
-import { hashLayers, type PackedModel } from './pack.js';
+import { hashLayer, hashLayers, type PackedModel } from './pack.js';
 import type { NativeSession } from './session.js';
 
 export interface PublishOptions {
@@ -36,7 +36,7 @@ async function checkTag(packed: PackedModel, session: NativeSession, records: Im
   const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx));
   if (image.manifestDigest === current) {
     ctx.log(`${plan.name}: unchanged, skipped`);
-    await records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey);
+    records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey);
     return { freshTag: false, unchanged: { digest: current, skipped: true } };
   }
   // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a manifest it
@@ -52,8 +52,8 @@ async function checkTag(packed: PackedModel, session: NativeSession, records: Im
 
 /**
  * Publishes a packed model to its registry: skipped when unchanged, else its blobs (those the tag's
- * image holds skipped, the base's mounted) and the manifest last, under the model's tag. Records what
- * the tag now holds.
+ * image holds skipped, the base's mounted, a big one another repository holds mounted from there) and
+ * the manifest last, under the model's tag. Records what the tag now holds.
  */
 export async function publishToRegistry(
   packed: PackedModel,
@@ -88,12 +88,15 @@ export async function publishToRegistry(
     concurrency: options.concurrency,
     present: state.present,
     freshTag: state.freshTag,
+    // A big blob another repository of the registry holds (or is being sent) is mounted from there.
+    sharing: session.blobLocations.forHost(ref.host),
+    digestOf: (index) => hashLayer(packed, index, session, ctx),
     signal: ctx.signal,
     onProgress:
       ctx.progress && ((layer, done, total) => ctx.progress!({ phase: 'uploading', layer: layer === 'base' ? 'base' : packed.names[layer]!, done, total })),
   });
   await Promise.all(packed.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
   // The record says what the tag holds: a staged manifest is not (yet) the tag's.
-  if (!options.staged) await records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
+  if (!options.staged) records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
   return { digest: result.digest };
 }

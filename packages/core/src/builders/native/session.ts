@@ -1,4 +1,5 @@
 import {
+  BlobLocations,
   fileBlobStore,
   LayerCache,
   maxUploadSlots,
@@ -56,6 +57,11 @@ export class NativeSession {
   readonly mtime: number;
   readonly paths: ProjectPaths;
   readonly layerCache: LayerCache;
+  /**
+   * Which repository of each registry holds a big blob of ours (`.uai/cache/blobs.json` and this run's
+   * pushes, those under way included): a file several models share goes up once per registry.
+   */
+  readonly blobLocations: BlobLocations;
   /** Where progress of the registry clients goes (their retries); set by the builder's prepare. */
   log: (line: string) => void = () => {};
   private readonly clients = new Map<string, RegistryClient>();
@@ -70,6 +76,7 @@ export class NativeSession {
     this.mtime = sourceDateEpoch(env);
     this.paths = projectPaths(options.root);
     this.layerCache = new LayerCache(this.paths.layersFile);
+    this.blobLocations = new BlobLocations(this.paths.blobsFile);
     // Without a push there are no uploads (the Docker builder's skip check): nothing to read or refuse.
     this.uploads = options.push === false ? 1 : (options.uploads ?? uploadsFromEnv(env) ?? uploadsFor(os.availableParallelism()));
     const policy = retryPolicyFromEnv(env, requestRetryPolicy);
@@ -107,11 +114,19 @@ export class NativeSession {
   }
 
   /**
+   * The UHUB_USERNAME/UHUB_PASSWORD pair for the hosts the run pushes to. Given before the first request
+   * (the base images are read while logging in): a client asks for its credentials once, at its first.
+   */
+  useCredentials(credentials: readonly RegistryCredentials[]): void {
+    this.credentials = credentials;
+  }
+
+  /**
    * Logs in to each host the credentials are for, so a wrong password fails before any build. A host
    * that cannot be reached is left to the models, which each say so.
    */
   async login(credentials: readonly RegistryCredentials[], signal: AbortSignal): Promise<void> {
-    this.credentials = credentials;
+    this.useCredentials(credentials);
     for (const host of new Set(credentials.map((credential) => credential.host))) {
       try {
         await this.clientFor(host).login(signal);
@@ -122,9 +137,10 @@ export class NativeSession {
     }
   }
 
-  /** Saves the layer cache, removes the blobs no record names any more, and closes the clients. */
+  /** Saves the caches, removes the blobs no record names any more, and closes the clients. */
   async dispose(): Promise<void> {
     await this.layerCache.save().catch(() => {});
+    await this.blobLocations.save();
     await this.layerCache.pruneBlobs(this.paths.blobDir).catch(() => {});
     await Promise.all([...this.clients.values()].map((client) => client.close().catch(() => {})));
     this.clients.clear();
