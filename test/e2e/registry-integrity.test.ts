@@ -160,14 +160,15 @@ describe('resumable uploads: a connection cut in the middle of a big layer', () 
   });
 
   it('resumes from the offset the registry confirms: the push completes, and the proxy forwarded under 1.5x the layer', async () => {
-    // The second PATCH of the upload is cut once some of it has left uai (none of it reaches the registry:
-    // Debian's registry drops a session whose bytes changed under a Location it gave before).
-    proxy.setRules([{ method: 'PATCH', path: /\/blobs\/uploads\//, fault: 'reset', after: 1 }]);
+    // The second PATCH of the weights' upload is cut once some of it has left uai (none of it reaches the
+    // registry: Debian's registry drops a session whose bytes changed under a Location it gave before).
+    // The code layer (its digest unknown until hashed) goes up in a small PATCH of its own: not counted.
+    proxy.setRules([{ method: 'PATCH', path: /\/blobs\/uploads\//, minBytes: 1024 * 1024, fault: 'reset', after: 1 }]);
     proxy.events.length = 0;
     const result = await uaiNative(project, { UAI_REGISTRY_HOST: proxy.host });
     expect(result.code, result.stderr).toBe(0);
     expect(result.model.status).toBe('pushed');
-    const patches = proxy.events.filter((event) => event.method === 'PATCH');
+    const patches = proxy.events.filter((event) => event.method === 'PATCH' && (event.outcome === 'reset' || event.forwarded >= 1024 * 1024));
     expect(patches.map((event) => event.outcome)).toEqual(['202', 'reset', '202']);
     // After the cut, uai asked where the upload stood, in the same session, and went on from there.
     const status = proxy.events.filter((event) => event.method === 'GET' && /\/blobs\/uploads\//.test(event.path));

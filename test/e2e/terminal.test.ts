@@ -79,7 +79,7 @@ describe('uai build in a terminal', () => {
   });
 
   it("shows the big model's upload (or hashing) with MB done, a percentage and a rate while it goes", () => {
-    const progress = seen.flat().filter((line) => /big: (uploading|hashing) weights\s+\d+\/\d+ MB\s+\d+%/.test(line));
+    const progress = seen.flat().filter((line) => /big: (uploading|hashing) checkpoint_dir\/weights\.bin\s+\d+\/\d+ MB\s+\d+%/.test(line));
     expect(progress.length, seen.at(-1)?.join('\n')).toBeGreaterThan(0);
     expect(progress.some((line) => /\d+% +[\d.]+ MB\/s/.test(line))).toBe(true);
   });

@@ -23,6 +23,8 @@ export interface FaultRule {
   times?: number;
   /** How many matching requests go through unharmed first (the fault comes in the middle). @default 0 */
   after?: number;
+  /** Only requests with a body of at least this many bytes (Content-Length) match. @default 0 */
+  minBytes?: number;
   /** For a status: a Retry-After header. */
   retryAfter?: string;
 }
@@ -71,7 +73,8 @@ export async function startFaultProxy(upstream: { host: string }): Promise<Fault
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
-    const matched = rules.find((r) => (!r.method || r.method === method) && r.path.test(target) && r.used < (r.times ?? 1));
+    const bytes = Number(req.headers['content-length'] ?? 0);
+    const matched = rules.find((r) => (!r.method || r.method === method) && r.path.test(target) && bytes >= (r.minBytes ?? 0) && r.used < (r.times ?? 1));
     if (matched) matched.seen++;
     const rule = matched && matched.seen > (matched.after ?? 0) ? matched : undefined;
     if (rule) rule.used++;
