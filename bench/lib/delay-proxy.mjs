@@ -12,18 +12,34 @@ export async function startDelayProxy(upstream, rttMs) {
   const [upstreamHost, upstreamPort] = upstream.host.split(':');
   let connections = 0;
   const sockets = new Set();
-  /** Forwards `from` to `to`, each chunk `delay` ms later than it came, in order. */
+  /**
+   * Forwards `from` to `to`, each chunk half a round trip later than it came, in order. One queue and one
+   * timer per direction: a timer per chunk could fire out of order when two fall due in the same
+   * millisecond, and a registry handed reordered bytes rightly refuses the blob (DIGEST_INVALID).
+   */
   const relay = (from, to, firstExtra) => {
-    let last = 0;
+    const queue = [];
     let extra = firstExtra;
+    let timer = null;
+    let ended = false;
+    const drain = () => {
+      timer = null;
+      while (queue.length > 0 && queue[0].due <= Date.now()) {
+        const { chunk } = queue.shift();
+        if (to.writable) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(drain, queue[0].due - Date.now());
+      else if (ended && to.writable) to.end(); // what was on its way arrived before the end
+    };
     from.on('data', (chunk) => {
-      const due = Math.max(last, Date.now() + rttMs / 2 + extra);
+      queue.push({ chunk, due: Date.now() + rttMs / 2 + extra });
       extra = 0;
-      last = due;
-      setTimeout(() => to.writable && to.write(chunk), due - Date.now());
+      if (timer === null) timer = setTimeout(drain, queue[0].due - Date.now());
     });
-    // What is still on its way arrives before the other side hears the end.
-    const finish = () => setTimeout(() => to.end(), Math.max(0, last - Date.now()));
+    const finish = () => {
+      ended = true;
+      if (timer === null) timer = setTimeout(drain, 0);
+    };
     from.on('end', finish);
     from.on('close', finish);
   };

@@ -2,7 +2,8 @@ import { assembleBuildDir, checkPackTree, writeRenderedOnly } from '../assemble/
 import type { BuildResult, ImageBuilder, StepContext } from '../builders/builder.js';
 import { checkInputs } from '../assemble/check-inputs.js';
 import type { ModelPlan } from '../plan/plan.js';
-import { renderModel, type RenderedFile } from '../render/render.js';
+import type { UaiPlugin } from '../plugins/plugin.js';
+import { renderModel, type ModelTemplates, type RenderedFile } from '../render/render.js';
 import { loadTemplates } from '../render/templates.js';
 import { loadIgnore } from '../assemble/uaiignore.js';
 
@@ -10,7 +11,9 @@ import { loadIgnore } from '../assemble/uaiignore.js';
 export const modelSteps = {
   check: (plan: ModelPlan, root: string) => checkInputs(plan, root),
 
-  render: async (plan: ModelPlan, root: string): Promise<RenderedFile[]> => renderModel(plan, await loadTemplates(root, plan.plugin)),
+  /** `templates` from `templatesOfRun`: a plugin's templates are read once a run, not once a model. */
+  render: async (plan: ModelPlan, templates: (plugin: UaiPlugin) => Promise<ModelTemplates>): Promise<RenderedFile[]> =>
+    renderModel(plan, await templates(plan.plugin)),
 
   assemble: async (plan: ModelPlan, root: string, files: RenderedFile[]) =>
     assembleBuildDir(plan, { root, files, ignored: await loadIgnore(plan.packDir, root) }),
@@ -23,3 +26,19 @@ export const modelSteps = {
   // biome-ignore lint/suspicious/noConfusingVoidType: as ImageBuilder.build
   build: (builder: ImageBuilder, plan: ModelPlan, ctx: StepContext): Promise<BuildResult | void> => builder.build(plan, ctx),
 };
+
+/**
+ * Each plugin's templates, read at its first model and kept for the run (a batch of hundreds of models
+ * read the same few files hundreds of times). A new run reads them again, so an edit between runs counts.
+ */
+export function templatesOfRun(root: string): (plugin: UaiPlugin) => Promise<ModelTemplates> {
+  const read = new Map<UaiPlugin, Promise<ModelTemplates>>();
+  return (plugin) => {
+    let templates = read.get(plugin);
+    if (!templates) {
+      templates = loadTemplates(root, plugin);
+      read.set(plugin, templates);
+    }
+    return templates;
+  };
+}

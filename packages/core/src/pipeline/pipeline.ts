@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { ImageBuilder, LayerProgress, RegistryCredentials, StepContext } from '../builders/builder.js';
 import { errorInfo, isUaiError, UaiError } from '../errors/uai-error.js';
-import { modelSteps } from './model-steps.js';
+import { modelSteps, templatesOfRun } from './model-steps.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
 import { ProgressTracker, shortDigest } from './progress.js';
@@ -53,6 +53,7 @@ interface RunContext {
    * the network while they check, render and assemble. Resolves with the error every model inherits.
    */
   prepared: Promise<ModelResult['error'] | undefined>;
+  templates: ReturnType<typeof templatesOfRun>;
 }
 
 function listrRenderer(kind: RendererKind) {
@@ -121,7 +122,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     enter('check', 'checking files');
     await modelSteps.check(plan, options.root);
     enter('render', 'rendering');
-    const files: RenderedFile[] = await modelSteps.render(plan, options.root);
+    const files: RenderedFile[] = await modelSteps.render(plan, run.templates);
     if (options.dryRun) {
       await modelSteps.checkPack(plan, options.root);
       await modelSteps.writeRendered(plan, files);
@@ -187,6 +188,7 @@ export async function runPipeline(options: PipelineOptions): Promise<ModelResult
       options.onResult?.(result);
     },
     prepared: Promise.resolve(undefined),
+    templates: templatesOfRun(options.root),
   };
   // Every model has a result, in the config's order; one the run never reached was not started.
   const ordered = () => options.plans.map((plan) => results.get(plan.name) ?? cancelledResult(plan, notStartedStep, stop.signal, 0));

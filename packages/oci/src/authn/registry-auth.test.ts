@@ -85,7 +85,8 @@ const password: Credential = { username: 'someone', password: 'pa55-w0rd-Secret'
 const refresh: Credential = { username: '<token>', password: '', identityToken: 'refresh-token-Secret' };
 
 async function login(host: string, credential: Credential | undefined): Promise<unknown> {
-  const client = new RegistryClient({ host, scheme: 'http', credential: async () => credential, retry: { retries: 0 } });
+  // One connection at the ping: the registry's requests are counted (the warm-up is tested in transport.test.ts).
+  const client = new RegistryClient({ host, scheme: 'http', credential: async () => credential, retry: { retries: 0 }, connectionsAtPing: 1 });
   try {
     await client.login();
     return undefined;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,14 @@ function tree(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'uai-layer-'));
   writeFileSync(path.join(dir, 'a.py'), 'print(1)\n');
   writeFileSync(path.join(dir, 'w.bin'), Buffer.alloc(300_000, 7));
+  return dir;
+}
+
+/** A tree holding a (sparse) file just over 16 MiB: a layer big enough to be left to the upload to hash. */
+function bigTree(): string {
+  const dir = tree();
+  writeFileSync(path.join(dir, 'big.bin'), '');
+  truncateSync(path.join(dir, 'big.bin'), 16 * 1024 * 1024 + 1);
   return dir;
 }
 
@@ -45,7 +53,7 @@ describe('digestLayer', () => {
 
 describe('prepareLayer and the layer cache', () => {
   it('hashes an unchanged uncompressed layer once, then knows its digest from stat', async () => {
-    const dir = tree();
+    const dir = bigTree();
     const cacheFile = path.join(dir, 'cache', 'layers.json');
     const options = { gzip: false, mtime: 0, blobDir: path.join(dir, 'cache', 'blobs'), resolveNow: true };
     const entries = await walkDirectory(dir, { prefix: 'app', skip: (rel) => rel === 'cache' });
@@ -63,14 +71,23 @@ describe('prepareLayer and the layer cache', () => {
     expect(cached.digest).toBe(first.digest);
   });
 
-  it('leaves an unknown uncompressed layer pending (hashed while it is uploaded)', async () => {
-    const dir = tree();
+  it('leaves an unknown uncompressed layer over 16 MiB pending (hashed while it is uploaded)', async () => {
+    const dir = bigTree();
     const entries = await walkDirectory(dir, { prefix: 'app' });
     const layer = await prepareLayer(entries, { gzip: false, mtime: 0, cache: new LayerCache(undefined), blobDir: dir, resolveNow: false });
     expect(layer.digest).toBeUndefined();
-    const chunks: Buffer[] = [];
-    for await (const chunk of layer.open()) chunks.push(chunk);
-    expect(Buffer.concat(chunks).length).toBe(layer.size);
+    let read = 0;
+    for await (const chunk of layer.open()) read += chunk.length;
+    expect(read).toBe(layer.size);
+  });
+
+  it('hashes an unknown uncompressed layer of 16 MiB or less at once: a known digest saves the round trips of a streamed upload', async () => {
+    const dir = tree();
+    const entries = await walkDirectory(dir, { prefix: 'app' });
+    const layer = await prepareLayer(entries, { gzip: false, mtime: 0, cache: new LayerCache(undefined), blobDir: dir, resolveNow: false });
+    const hash = createHash('sha256');
+    for await (const chunk of layer.open()) hash.update(chunk);
+    expect(layer.digest).toBe(`sha256:${hash.digest('hex')}`);
   });
 
   it('forgets layers no build used for a month, and then their gzip blobs', async () => {

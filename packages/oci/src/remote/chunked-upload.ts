@@ -61,11 +61,11 @@ function guardedBody(chunks: AsyncIterable<Buffer>): { body: () => ReturnType<ty
 }
 
 /** Sends a request with a guarded body: when the body failed, its error is thrown, not the request's. */
-export async function sendWithBody(
+export async function sendWithBody<T>(
   session: Session,
   body: AsyncIterable<Buffer>,
-  send: (body: () => ReturnType<typeof byteStream>) => Promise<Response>,
-): Promise<Response> {
+  send: (body: () => ReturnType<typeof byteStream>) => Promise<T>,
+): Promise<T> {
   const guarded = guardedBody(body);
   try {
     return await send(guarded.body);
@@ -342,7 +342,7 @@ async function patch(upload: ChunkedUpload, cursor: BlobCursor, state: ChunkStat
  * whole upload still (put it again) or have completed the blob already (it has the blob: done).
  */
 async function closeUpload(session: Session, digest: string, size: number): Promise<string> {
-  const { transport, repository, scopes, what, signal } = session;
+  const { transport, repository, what, signal } = session;
   let again = false;
   return transport.retrying(
     async () => {
@@ -355,23 +355,28 @@ async function closeUpload(session: Session, digest: string, size: number): Prom
         if (held !== size) throw new UploadLost(`${what}: the registry holds ${held} of ${size} bytes before the closing PUT`, 0);
       }
       again = true;
-      const location = new URL(session.location);
-      location.searchParams.set('digest', digest);
-      const done = await transport.send({
-        method: 'PUT',
-        url: location.toString(),
-        scopes,
-        headers: { 'content-length': '0' },
-        expect: [201],
-        what,
-        signal,
-        retry: false,
-      });
-      await done.body.dump();
-      checkStoredDigest(done, digest, what);
-      return digest;
+      return putWithDigest(session, digest, { 'content-length': '0' });
     },
     signal,
     what,
   );
+}
+
+/**
+ * The PUT that completes a session, naming the digest: the registry checks the bytes it holds (and any
+ * sent with this request) against it, and the digest it says it stored is checked against ours.
+ */
+export async function putWithDigest(
+  session: Session,
+  digest: string,
+  headers: Record<string, string>,
+  body?: () => ReturnType<typeof byteStream>,
+): Promise<string> {
+  const { transport, location, scopes, what, signal } = session;
+  const url = new URL(location);
+  url.searchParams.set('digest', digest);
+  const done = await transport.send({ method: 'PUT', url: url.toString(), scopes, headers, body, expect: [201], what, signal, retry: false });
+  await done.body.dump();
+  checkStoredDigest(done, digest, what);
+  return digest;
 }

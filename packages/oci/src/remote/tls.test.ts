@@ -129,7 +129,8 @@ afterEach(async () => {
 });
 
 function client(host: string, certs: string): RegistryClient {
-  const made = new RegistryClient({ host, certsDir: certs, retry: { retries: 0 } });
+  // One connection at the ping: these tests count requests and TLS hellos (the warm-up is tested in transport.test.ts).
+  const made = new RegistryClient({ host, certsDir: certs, retry: { retries: 0 }, connectionsAtPing: 1 });
   clients.push(made);
   return made;
 }

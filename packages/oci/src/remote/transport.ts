@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Credential } from '../authn/credentials.js';
@@ -6,53 +5,11 @@ import { RegistryAuth } from '../authn/registry-auth.js';
 import { isLoopbackHost } from '../name/reference.js';
 import { kindForStatus, RegistryError, registryErrorDetail } from './errors.js';
 import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
-import { answeredInPlain, certificateFailure, connectOptions, defaultCertsDir, readHostTls, speaksNoTls, untrustedCertificate } from './tls.js';
+import { createAgent, httpRequest } from './http.js';
+import { answeredInPlain, certificateFailure, defaultCertsDir, speaksNoTls, untrustedCertificate } from './tls.js';
 
-interface UndiciParts {
-  Agent: typeof import('undici').Agent;
-  /** undici's `Dispatcher#request`, called with the agent as `this`. */
-  request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
-}
-let loaded: Promise<UndiciParts> | undefined;
-
-/**
- * The two parts of undici we use (the Agent and its `request`), loaded on first use. undici's index
- * evaluates all of it (fetch, WebSocket, caches, interceptors: about 160 ms here) where these take
- * about 55 ms; start-up is most of a small build's time. If a later undici moves these files, the
- * whole package is loaded instead. These are internal files: the registry client tests and the e2e
- * tests exercise them with the undici the lockfile pins.
- */
-function undici(): Promise<UndiciParts> {
-  loaded ??= (async () => {
-    try {
-      const require = createRequire(import.meta.url);
-      const Agent = require('undici/lib/dispatcher/agent.js') as UndiciParts['Agent'];
-      const request = require('undici/lib/api/api-request.js') as UndiciParts['request'];
-      if (typeof Agent === 'function' && typeof request === 'function') return { Agent, request };
-    } catch {
-      // Fall through to the public entry point.
-    }
-    const whole = await import('undici');
-    return { Agent: whole.Agent, request: whole.Dispatcher.prototype.request as UndiciParts['request'] };
-  })();
-  return loaded;
-}
-
-/** The client's agent: Node's TLS defaults, plus the host's own CAs and client certificate when its certs.d folder has them. */
-async function createAgent(host: string, certsDir: string): Promise<Dispatcher> {
-  const [{ Agent }, connect] = await Promise.all([undici(), readHostTls(certsDir, host).then(connectOptions)]);
-  return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000, ...(connect ? { connect } : {}) });
-}
-
-async function httpRequest(
-  url: string | URL,
-  options: { dispatcher: Dispatcher } & Omit<Dispatcher.RequestOptions, 'origin' | 'path'>,
-): Promise<Dispatcher.ResponseData> {
-  const { request } = await undici();
-  const { dispatcher, ...rest } = options;
-  const target = new URL(url);
-  return request.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` } as Dispatcher.RequestOptions);
-}
+/** Connections opened with the ping, the ping's own included: a model's tag and base image reads and first uploads go at once. */
+const defaultConnectionsAtPing = 4;
 
 export interface TransportOptions {
   /** `host[:port]`. */
@@ -70,6 +27,8 @@ export interface TransportOptions {
    * @default /etc/docker/certs.d
    */
   certsDir?: string;
+  /** Connections opened with the first ping, its own included (see `warmConnections`). @default 4 */
+  connectionsAtPing?: number;
   retry?: Omit<RetryOptions, 'signal' | 'onRetry'>;
   /** A line per retry, for progress. */
   log?: (line: string) => void;
@@ -236,26 +195,58 @@ export class Transport {
   }
 
   /**
-   * `GET /v2/` over the client's scheme. A loopback host not known yet is asked over https first, and over
-   * plain http only when it does not speak TLS at all (as Docker does for registries it may reach insecurely);
-   * a certificate it presents is verified, and one that is not trusted fails, never falls back. Remembered.
+   * `GET /v2/` over the client's scheme. A loopback host not known yet is asked over https and plain http
+   * at once, and https wins unless the host does not speak TLS at all (as Docker does for registries it may
+   * reach insecurely, but without a round trip spent on the TLS attempt first); a certificate it presents
+   * is verified, and one that is not trusted fails, never falls back. Remembered.
    */
   private async probe(signal: AbortSignal | undefined, authorization: string | undefined): Promise<Response> {
     const what = `connecting to ${this.host}`;
     const headers: Record<string, string> = authorization ? { authorization } : {};
     // Plain http with credentials only to this machine (preemptive() gave none for another over http).
-    if (this.scheme) return this.raw('GET', `${this.base}/v2/`, this.scheme === 'https' || isLoopbackHost(this.host) ? headers : {}, undefined, signal, what);
-    let response: Response;
-    try {
-      response = await this.raw('GET', `https://${this.host}/v2/`, headers, undefined, signal, what);
-    } catch (error) {
-      if (signal?.aborted || !speaksNoTls(error)) throw error;
-      response = await this.raw('GET', `http://${this.host}/v2/`, headers, undefined, signal, what);
-      this.scheme = 'http';
+    if (this.scheme) {
+      const warm = this.warmConnections(this.scheme, signal);
+      const response = await this.raw('GET', `${this.base}/v2/`, this.scheme === 'https' || isLoopbackHost(this.host) ? headers : {}, undefined, signal, what);
+      await warm;
       return response;
     }
+    const overTls = this.raw('GET', `https://${this.host}/v2/`, headers, undefined, signal, what);
+    const inPlain = this.raw('GET', `http://${this.host}/v2/`, headers, undefined, signal, what);
+    inPlain.catch(() => undefined); // awaited only when TLS fails; meanwhile its failure is no crash
+    const warm = { https: this.warmConnections('https', signal), http: this.warmConnections('http', signal) };
+    const unused = (answer: Promise<Response>) => answer.then((response) => response.body.dump()).catch(() => undefined);
+    let response: Response;
+    try {
+      response = await overTls;
+    } catch (error) {
+      if (signal?.aborted || !speaksNoTls(error)) {
+        void unused(inPlain);
+        throw error;
+      }
+      this.scheme = 'http';
+      await warm.http;
+      return inPlain;
+    }
+    void unused(inPlain);
     this.scheme = 'https';
+    await warm.https;
     return response;
+  }
+
+  /**
+   * Opens the connections a run's first parallel requests will use (a model's tag and base image, its
+   * first uploads) while the ping is on its way: each new connection costs a round trip (and a TLS
+   * handshake) before its request can go, so they are paid once, at the same time. An unauthenticated
+   * `GET /v2/` is the cheapest request a registry answers (no password check). The ping waits for them
+   * (they need no password check, so they are back first): a connection still reading its answer is not
+   * free, and the next request would open yet another.
+   */
+  private async warmConnections(scheme: 'http' | 'https', signal: AbortSignal | undefined): Promise<void> {
+    const opening = Array.from({ length: (this.options.connectionsAtPing ?? defaultConnectionsAtPing) - 1 }, () =>
+      this.raw('GET', `${scheme}://${this.host}/v2/`, {}, undefined, signal, 'opening a connection').then((response) => response.body.dump()),
+    );
+    // Settled, not failed: a connection that did not open is opened again by the request that needs it.
+    await Promise.allSettled(opening);
   }
 
   /**

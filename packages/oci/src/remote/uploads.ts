@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { countingChunks } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
-import { ChunksRefused, putChunked, sendWithBody, uploadUrl, UploadLost, type BlobBytes, type Session } from './chunked-upload.js';
+import { ChunksRefused, putChunked, putWithDigest, sendWithBody, uploadUrl, UploadLost, type BlobBytes, type Session } from './chunked-upload.js';
 import { RegistryError } from './errors.js';
 import { RetryableStatus } from './retry.js';
 import { checkStoredDigest, header, repositoryScopes, type Response, type Transport } from './transport.js';
@@ -74,21 +74,20 @@ export async function pushBlob(
   policy: ChunkPolicy = { chunkBytes: defaultChunkBytes },
 ): Promise<PushBlobResult> {
   const { signal } = options;
-  // A mount answers in one request both "you have it" and "now you have it": no HEAD before it.
-  if (
-    blob.digest &&
-    !isMount(repository, blob, options) &&
-    options.skipExisting !== false &&
-    (await blobSize(transport, repository, blob.digest, signal)) !== undefined
-  ) {
-    return { digest: blob.digest, uploaded: false, mounted: false };
-  }
+  // A mount answers in one request both "you have it" and "now you have it": no HEAD before it. The HEAD
+  // goes with the session's POST, not before it (a round trip fewer): no byte is sent before its answer,
+  // and a session opened for a blob the repository has is closed.
+  const present =
+    blob.digest && !isMount(repository, blob, options) && options.skipExisting !== false
+      ? blobSize(transport, repository, blob.digest, signal).then((size) => size !== undefined)
+      : undefined;
+  present?.catch(() => undefined); // awaited by the upload; meanwhile its failure is no crash
   const what = `uploading blob ${blob.digest?.slice(0, 19) ?? `of ${blob.size} bytes`} to ${repository}`;
   return transport.retrying(
     async () => {
       let release = () => {};
       try {
-        return await uploadOnce({ transport, slots, repository, blob, options, policy, what }, (slot) => (release = slot));
+        return await uploadOnce({ transport, slots, repository, blob, options, policy, what, present }, (slot) => (release = slot));
       } catch (error) {
         // A session the registry lost mid-blob: the blob starts again in a new one, as after a failed attempt.
         if (error instanceof UploadLost) throw new RetryableStatus(error.status || 500, undefined, error.message);
@@ -110,6 +109,8 @@ interface Upload {
   options: PushBlobOptions;
   policy: ChunkPolicy;
   what: string;
+  /** Whether the repository has the blob already (a HEAD sent with the session's POST), when asked. */
+  present?: Promise<boolean>;
 }
 
 /** Opens an upload session (a POST, with a mount's query): the registry's answer. */
@@ -150,6 +151,10 @@ async function uploadOnce(upload: Upload, holding: (release: () => void) => void
   }
   const session: Session = { transport, repository, location: uploadUrl(transport, header(started.headers, 'location'), what), scopes, what, signal };
   try {
+    if (await upload.present) {
+      await cancelUpload(session, signal);
+      return { digest: blob.digest!, uploaded: false, mounted: false };
+    }
     // A registry that ignores mounts opened an upload instead: before copying a base layer that may be
     // GBs, ask whether the repository has it, and close the session if it does.
     if (mount && options.skipExisting !== false && (await blobSize(transport, repository, blob.digest!, signal, { retry: false })) !== undefined) {
@@ -218,27 +223,10 @@ async function hashBlob(blob: BlobSource, signal?: AbortSignal): Promise<string>
  * (`getBlob` fails before its last chunk), so the PUT never completes with wrong bytes.
  */
 async function putWhole(session: Session, digest: string, blob: BlobSource, release: (() => void) | undefined): Promise<string> {
-  const { transport, location, scopes, what, signal } = session;
-  const url = new URL(location);
-  url.searchParams.set('digest', digest);
   const counted = blob.onProgress ? countingChunks(blob.open(), blob.onProgress) : blob.open();
   const chunks = release ? releasingAtEnd(counted, blob.size, release) : counted;
-  const done = await sendWithBody(session, chunks, (body) =>
-    transport.send({
-      method: 'PUT',
-      url: url.toString(),
-      scopes,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-      body,
-      expect: [201],
-      what,
-      signal,
-      retry: false,
-    }),
-  );
-  await done.body.dump();
-  checkStoredDigest(done, digest, what);
-  return digest;
+  const headers = { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) };
+  return sendWithBody(session, chunks, (body) => putWithDigest(session, digest, headers, body));
 }
 
 /** Closes an upload session we will not use; the registry would expire it anyway, so failures pass. */
