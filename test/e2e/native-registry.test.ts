@@ -130,7 +130,7 @@ describe('retries through a fault-injecting proxy', () => {
       // The first manifest read is reset, the next answered 503 (tags are read with a GET, as manifests are).
       { method: 'GET', path: /\/manifests\//, fault: 'reset' },
       { method: 'GET', path: /\/manifests\//, fault: 503 },
-      { method: 'PATCH', path: /\/blobs\/uploads\//, fault: 'reset' },
+      { method: 'POST', path: /\/blobs\/uploads\//, fault: 'reset' },
       { method: 'PUT', path: /\/blobs\/uploads\//, fault: 500 },
       { method: 'PUT', path: /\/manifests\//, fault: 429, retryAfter: '1' },
     ]);
@@ -138,9 +138,9 @@ describe('retries through a fault-injecting proxy', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.model.status).toBe('pushed');
     const injected = proxy.events.filter((event) => !/^\d+$/.test(event.outcome) || ['503', '500', '429'].includes(event.outcome));
-    expect(injected.map((event) => `${event.method} ${event.outcome}`).sort()).toEqual(['GET 503', 'GET reset', 'PATCH reset', 'PUT 429', 'PUT 500']);
+    expect(injected.map((event) => `${event.method} ${event.outcome}`).sort()).toEqual(['GET 503', 'GET reset', 'POST reset', 'PUT 429', 'PUT 500']);
     // A first push to a fresh tag asks nothing about blobs: the base layers are mounted, and our
-    // blobs (small, or hashed on the way up) are new.
+    // blobs (up to 1 MiB here) are new.
     expect(proxy.events.filter((event) => event.method === 'HEAD' && /\/blobs\/sha256:/.test(event.path))).toEqual([]);
     expect(proxy.events.filter((event) => event.method === 'POST' && /[?&]mount=/.test(event.path)).length).toBeGreaterThan(0);
     // What the registry holds runs: pull it from the registry itself.

@@ -13,16 +13,25 @@ const digest = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
  * A registry on loopback that logs each request; `mounts` says whether it takes them, `has` whether
  * ns/app holds the layer, `failPut` and `failDelete` make those answer 500.
  */
-function fakeRegistry({ mounts, has, failPut = false, failDelete = false }: { mounts: boolean; has: boolean; failPut?: boolean; failDelete?: boolean }) {
+function fakeRegistry(options: { mounts: boolean; has: boolean; failPut?: boolean; failDelete?: boolean; holdHeadUntilPost?: boolean }) {
+  const { mounts, has, failPut = false, failDelete = false } = options;
   const requests: string[] = [];
   let received = 0;
+  // With holdHeadUntilPost, a HEAD is answered only once a POST has come: a client that waits for the
+  // HEAD's answer before it opens the session would wait for ever.
+  let answerHead: (() => void) | undefined;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url!, 'http://x');
     request.on('data', (chunk: Buffer) => (received += chunk.length));
     request.on('end', () => {
       if (url.pathname !== '/v2/') requests.push(`${request.method} ${url.pathname}${url.searchParams.has('mount') ? ' mount' : ''}`);
       if (request.method === 'GET' && url.pathname === '/v2/') return response.writeHead(200).end();
-      if (request.method === 'HEAD') return response.writeHead(has ? 200 : 404, { 'content-length': String(layer.length) }).end();
+      if (request.method === 'HEAD') {
+        answerHead = () => response.writeHead(has ? 200 : 404, { 'content-length': String(layer.length) }).end();
+        if (!options.holdHeadUntilPost || requests.some((line) => line.startsWith('POST'))) answerHead();
+        return;
+      }
+      if (request.method === 'POST') setImmediate(() => answerHead?.());
       if (request.method === 'POST' && url.searchParams.has('mount') && mounts) {
         return response.writeHead(201, { 'docker-content-digest': digest, 'content-length': '0' }).end();
       }
@@ -44,7 +53,7 @@ describe('RegistryClient mounts', () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  async function push(registry: ReturnType<typeof fakeRegistry>, options: { skipExisting?: boolean } = {}) {
+  async function push(registry: ReturnType<typeof fakeRegistry>, options: { skipExisting?: boolean; probablyNew?: boolean; mountFrom?: string } = {}) {
     server = registry.server;
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     client = new RegistryClient({ host: `127.0.0.1:${(server.address() as AddressInfo).port}`, retry: { retries: 0 } });
@@ -102,5 +111,24 @@ describe('RegistryClient mounts', () => {
       'PUT /v2/ns/app/blobs/uploads/u1',
       'DELETE /v2/ns/app/blobs/uploads/u1',
     ]);
+  });
+
+  it('asks about a blob that is probably new (a first push to its tag) with the POST, not before it', async () => {
+    const registry = fakeRegistry({ mounts: false, has: false, holdHeadUntilPost: true });
+    expect(await push(registry, { mountFrom: undefined, probablyNew: true })).toEqual({ digest, uploaded: true, mounted: false });
+    expect(registry.requests.slice().sort()).toEqual([`HEAD /v2/ns/app/blobs/${digest}`, 'POST /v2/ns/app/blobs/uploads/', 'PUT /v2/ns/app/blobs/uploads/u1']);
+  });
+
+  it('closes the session it opened for a probably new blob the repository has, sending no byte', async () => {
+    const registry = fakeRegistry({ mounts: false, has: true });
+    expect(await push(registry, { mountFrom: undefined, probablyNew: true })).toEqual({ digest, uploaded: false, mounted: false });
+    expect(registry.requests.at(-1)).toBe('DELETE /v2/ns/app/blobs/uploads/u1');
+    expect(registry.received()).toBe(0);
+  });
+
+  it('asks first about a blob that is probably there, and opens no session when it is', async () => {
+    const registry = fakeRegistry({ mounts: false, has: true });
+    expect(await push(registry, { mountFrom: undefined })).toEqual({ digest, uploaded: false, mounted: false });
+    expect(registry.requests).toEqual([`HEAD /v2/ns/app/blobs/${digest}`]);
   });
 });
