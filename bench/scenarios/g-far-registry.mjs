@@ -12,25 +12,33 @@ import { fmt, median, record } from '../lib/report.mjs';
 const { sizes, reps } = options;
 const rttMs = 50;
 
-/** One model's first push, a one-line code change and a no-op, straight or through `far`: median times of each. */
-async function phases(extraEnv) {
-  const times = { first: [], change: [], noOp: [] };
+/**
+ * One model's first push, a one-line code change and a no-op, straight and through `far`, interleaved
+ * (each phase runs on loopback and far away back to back, in alternating order) so that a machine or a
+ * registry that slows down over the run weighs on both sides alike: median times of each.
+ */
+async function phases(farEnv) {
+  const where = { near: {}, away: farEnv };
+  const times = { near: { first: [], change: [], noOp: [] }, away: { first: [], change: [], noOp: [] } };
   for (let rep = 0; rep < reps; rep++) {
-    const project = makeProject({ weightBytes: sizes.far });
-    times.first.push((await native(project, [], extraEnv)).ms);
-    appendFileSync(path.join(project.dir, 'models/m0/mnist_inference.py'), '# a one-line change\n');
-    times.change.push((await native(project, [], extraEnv)).ms);
-    times.noOp.push((await native(project, [], extraEnv)).ms);
+    const projects = { near: makeProject({ weightBytes: sizes.far }), away: makeProject({ weightBytes: sizes.far }) };
+    const order = rep % 2 === 0 ? ['near', 'away'] : ['away', 'near'];
+    for (const phase of ['first', 'change', 'noOp']) {
+      for (const side of order) {
+        if (phase === 'change') appendFileSync(path.join(projects[side].dir, 'models/m0/mnist_inference.py'), '# a one-line change\n');
+        times[side][phase].push((await native(projects[side], [], where[side])).ms);
+      }
+    }
   }
-  return { first: median(times.first), change: median(times.change), noOp: median(times.noOp) };
+  const medians = (side) => ({ first: median(times[side].first), change: median(times[side].change), noOp: median(times[side].noOp) });
+  return { near: medians('near'), away: medians('away') };
 }
 
 export async function scenarioG() {
   const far = await startDelayProxy(bench.registry, rttMs);
   try {
     const env = { UAI_REGISTRY_HOST: far.host };
-    const near = await phases({});
-    const away = await phases(env);
+    const { near, away } = await phases(env);
     const targets = { first: 7, change: 5, noOp: 3 };
     for (const [phase, what] of [
       ['first', 'first push'],

@@ -59,17 +59,17 @@ function client(host: string, options: { scheme?: 'http'; connectionsAtPing?: nu
 }
 
 describe('connections', () => {
-  it('opens four with the first ping, and later requests, at once or one after another, open none', async () => {
+  it('opens six with the first ping, and later requests, at once or one after another, open none', async () => {
     const server = await serve();
     const registry = client(server.host, { scheme: 'http' });
     await registry.login();
-    expect(server.connections).toBe(4);
-    expect(server.requests).toEqual(Array(4).fill('GET /v2/'));
+    expect(server.connections).toBe(6);
+    expect(server.requests).toEqual(Array(6).fill('GET /v2/'));
     // A model's tag and its base image at once, then requests that each follow an answer.
     await Promise.all([registry.manifestDigest('ns/app', 'v1'), registry.manifestDigest('uaishare/base', 'v1')]);
     for (const tag of ['v2', 'v3', 'v4']) await registry.manifestDigest('ns/app', tag);
-    expect(server.requests).toHaveLength(9);
-    expect(server.connections).toBe(4);
+    expect(server.requests).toHaveLength(11);
+    expect(server.connections).toBe(6);
   });
 
   it('sends a request that follows an answer on the connection that answered', async () => {

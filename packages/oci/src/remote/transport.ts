@@ -9,7 +9,7 @@ import { createAgent, httpRequest } from './http.js';
 import { answeredInPlain, certificateFailure, defaultCertsDir, speaksNoTls, untrustedCertificate } from './tls.js';
 
 /** Connections opened with the ping, the ping's own included: a model's tag and base image reads and first uploads go at once. */
-const defaultConnectionsAtPing = 4;
+const defaultConnectionsAtPing = 6;
 
 export interface TransportOptions {
   /** `host[:port]`. */
@@ -27,7 +27,7 @@ export interface TransportOptions {
    * @default /etc/docker/certs.d
    */
   certsDir?: string;
-  /** Connections opened with the first ping, its own included (see `warmConnections`). @default 4 */
+  /** Connections opened with the first ping, its own included (see `warmConnections`). @default 6 */
   connectionsAtPing?: number;
   retry?: Omit<RetryOptions, 'signal' | 'onRetry'>;
   /** A line per retry, for progress. */
