@@ -152,7 +152,13 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
         openFrom: layer.openFrom,
         onProgress: options.onProgress && ((sent: number) => options.onProgress!(index, sent, layer.size)),
       };
-      return target.pushBlob(repository, blob, { mountFrom, signal, chunkSize: options.chunkSize, skipExisting: askFirst(layer.size), probablyNew: options.freshTag });
+      return target.pushBlob(repository, blob, {
+        mountFrom,
+        signal,
+        chunkSize: options.chunkSize,
+        skipExisting: askFirst(layer.size),
+        probablyNew: options.freshTag,
+      });
     };
     const { sharing, digestOf } = options;
     const result =
