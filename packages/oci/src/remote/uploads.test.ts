@@ -27,11 +27,16 @@ function fakeRegistry(options: { mounts: boolean; has: boolean; failPut?: boolea
       if (url.pathname !== '/v2/') requests.push(`${request.method} ${url.pathname}${url.searchParams.has('mount') ? ' mount' : ''}`);
       if (request.method === 'GET' && url.pathname === '/v2/') return response.writeHead(200).end();
       if (request.method === 'HEAD') {
-        answerHead = () => response.writeHead(has ? 200 : 404, { 'content-length': String(layer.length) }).end();
-        if (!options.holdHeadUntilPost || requests.some((line) => line.startsWith('POST'))) answerHead();
+        const answer = () => response.writeHead(has ? 200 : 404, { 'content-length': String(layer.length) }).end();
+        if (!options.holdHeadUntilPost || requests.some((line) => line.startsWith('POST'))) answer();
+        else answerHead = answer;
         return;
       }
-      if (request.method === 'POST') setImmediate(() => answerHead?.());
+      if (request.method === 'POST' && answerHead) {
+        const answer = answerHead;
+        answerHead = undefined;
+        setImmediate(answer);
+      }
       if (request.method === 'POST' && url.searchParams.has('mount') && mounts) {
         return response.writeHead(201, { 'docker-content-digest': digest, 'content-length': '0' }).end();
       }
