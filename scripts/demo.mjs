@@ -138,7 +138,7 @@ async function main() {
     // What uai will push: the same plans it makes from the same config.
     const models = (await prepareRun({ cwd: repoRoot, env })).plans.map((plan) => ({ name: plan.name, ref: plan.imageRef }));
     // The native builder, though an engine answers: it shows the big layer's upload as it goes.
-    const parallel = `${models.length} models, ${os.availableParallelism()} at a time (one per CPU)`;
+    const parallel = `${models.length} models, up to ${Math.min(16, 4 * os.availableParallelism())} at a time (four per CPU, at most 16)`;
     say(`uai build --builder native: ${parallel}; UAI_REGISTRY_HOST=${registry.host}`);
     const code = await uaiBuild(env);
     if (code !== 0) throw new Error(`uai build exited ${code}`);

@@ -2,7 +2,7 @@
 // both succeed. One run holds `.uai/run.lock`; the other says once that it waits for it (naming its
 // pid) and builds after it, so the tag ends up holding the code as the later run read it.
 import { spawn } from 'node:child_process';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eContext } from './support/context.js';
@@ -21,8 +21,8 @@ interface Finished {
   stderr: string;
 }
 
-/** Starts `uai build --builder native --json` in the project (no Docker engine reachable); resolves when it exits. */
-function startBuild(project: Project): Promise<Finished> {
+/** Starts `uai build --builder native --json` (for `only` models, else all) in the project (no Docker engine reachable); resolves when it exits. */
+function startBuild(project: Project, only: string[] = []): Promise<Finished> {
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_|XDG_)/.test(key))),
     PATH: `${project.binDir}:${process.env.PATH}`,
@@ -35,7 +35,8 @@ function startBuild(project: Project): Promise<Finished> {
     UHUB_USERNAME: registry.username,
     UHUB_PASSWORD: registry.password,
   };
-  const child = spawn(process.execPath, [uaiBin, 'build', '--builder', 'native', '--json'], { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [uaiBin, 'build', '--builder', 'native', '--json', ...only.flatMap((name) => ['--model', name])];
+  const child = spawn(process.execPath, args, { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
@@ -49,12 +50,15 @@ function startBuild(project: Project): Promise<Finished> {
   );
 }
 
-/** Both runs succeeded, every model pushed or skipped; one waited for the other, saying so once with its pid. */
-function expectBothSucceeded(runs: Finished[]): void {
+/**
+ * Both runs succeeded, each building its models (`built[i]`, default all) pushed or skipped; one waited
+ * for the other, saying so once with its pid.
+ */
+function expectBothSucceeded(runs: Finished[], built: string[][] = [models, models]): void {
   for (const [i, finished] of runs.entries()) {
     expect(finished.code, finished.stderr).toBe(0);
     const report = JSON.parse(finished.stdout) as { models: { name: string; status: string }[] };
-    expect(report.models.map((model) => model.name)).toEqual(models);
+    expect(report.models.map((model) => model.name)).toEqual(built[i]);
     for (const model of report.models) expect(['pushed', 'skipped']).toContain(model.status);
     const waits = finished.stderr.split('\n').filter((line) => /waiting for/.test(line));
     expect(waits.length).toBeLessThanOrEqual(1);
@@ -90,10 +94,29 @@ describe('two uai build at once in one project', () => {
     }
   });
 
-  it('keeps every model in the caches both runs write', async () => {
-    const lastBuild = JSON.parse(await readFile(path.join(project.dir, '.uai/last-build.json'), 'utf8'));
+  // Each run writes `.uai/last-build.json` and `.uai/cache/images.json` once, at its end, with the records
+  // of the models it built: merged over what the file holds then, else the later run drops the other's.
+  it('keeps the models of both runs in the caches each run writes', async () => {
+    const first = models.slice(0, 3);
+    const second = models.slice(3);
+    await rm(path.join(project.dir, '.uai/last-build.json'), { force: true });
+    await rm(path.join(project.dir, '.uai/cache/images.json'), { force: true });
+    // Changed code: every model is pushed, and a pushed model is always recorded.
+    for (const name of models) await appendFile(path.join(project.dir, 'models', name, 'mnist_inference.py'), `# changed again for ${name}\n`);
+    const runs = await Promise.all([startBuild(project, first), startBuild(project, second)]);
+    expectBothSucceeded(runs, [first, second]);
+    for (const finished of runs) {
+      const report = JSON.parse(finished.stdout) as { models: { status: string }[] };
+      expect(report.models.map((model) => model.status)).toEqual(['pushed', 'pushed', 'pushed']);
+    }
+    const lastBuild = JSON.parse(await readFile(path.join(project.dir, '.uai/last-build.json'), 'utf8')) as { models: Record<string, { image: string }> };
     expect(Object.keys(lastBuild.models).sort()).toEqual(models);
-    const images = JSON.parse(await readFile(path.join(project.dir, '.uai/cache/images.json'), 'utf8'));
+    const images = JSON.parse(await readFile(path.join(project.dir, '.uai/cache/images.json'), 'utf8')) as Record<string, { image: string }>;
     expect(Object.keys(images).sort()).toEqual(models);
+    for (const name of models) {
+      const ref = project.imageRef(registry.host, `concurrent-${name}:v1`);
+      expect(lastBuild.models[name]?.image).toBe(ref);
+      expect(images[name]?.image).toBe(ref);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { reportError } from './report-error.js';
+
 /** SIGHUP too: closing the terminal must not leave the temporary credentials behind. */
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -23,4 +25,14 @@ export function onInterrupt(): { signal: AbortSignal; interrupted: () => boolean
       for (const signal of stopSignals) process.removeListener(signal, handler);
     },
   };
+}
+
+/**
+ * The end of a command whose run threw: after Ctrl-C (or SIGTERM, SIGHUP) the error is reported as
+ * any other, but the exit status is 130, not the error's; otherwise the error goes on to `main`.
+ */
+export function endFailedRun(error: unknown, interrupted: boolean, env: NodeJS.ProcessEnv, secrets: readonly string[] = []): number {
+  if (!interrupted) throw error;
+  reportError(error, env, secrets);
+  return 130;
 }

@@ -7,6 +7,9 @@ import { reportError } from './report-error.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** The commands whose `--json` prints one JSON document on stdout, whatever happens. */
+const jsonCommands = new Set(['build', 'test', 'publish']);
+
 /** Runs the CLI; resolves to the exit status (interface.md: 0, 1, 2, 130). */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let status = 0;
@@ -28,8 +31,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return 0;
-      // `build --json` promises one document on stdout, also for a command line that never parsed.
-      if (argv[0] === 'build' && argv.includes('--json')) {
+      // `build`, `test` and `publish` with `--json` promise one document on stdout, also for a command line that never parsed.
+      if (jsonCommands.has(argv[0] ?? '') && argv.includes('--json')) {
         const message = redact(error.message.replace(/^error: /, ''), secretsOf(env, secrets));
         writeLine(process.stdout, jsonErrorDocument('UAI_USAGE', message));
       }

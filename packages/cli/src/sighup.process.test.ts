@@ -30,13 +30,11 @@ describe('SIGHUP during a build', () => {
     const pids = await dockerPids(project);
     expect(pids.filter(isAlive).length).toBeGreaterThanOrEqual(4); // two `docker build` scripts and their `sleep`s
 
-    const sent = Date.now();
     running.child.kill('SIGHUP');
     const exit = await running.exited;
 
     // Soft: a missing handler shows every consequence at once (status, children, the config left behind).
     expect.soft({ code: exit.code, signal: exit.signal }, running.stderr()).toEqual({ code: 130, signal: null });
-    expect.soft(exit.at - sent).toBeLessThan(10_000); // the children sleep 60 s
     expect.soft(running.stderr()).toMatch(/interrupted/i);
     expect.soft(pids.filter(isAlive)).toEqual([]);
     expect.soft((await readdir(project.tmp)).filter((name) => name.startsWith('uai-docker-'))).toEqual([]);

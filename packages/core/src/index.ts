@@ -12,7 +12,7 @@ export { chooseBaseImage } from './plugins/catalog.js';
 export { defineConfig, loadConfigFile, searchPlaces, type ConfigEnv, type ConfigExport, type LoadedConfig } from './config/load.js';
 export { configSchema, modelSchema, registrySchema, relativePath, requiredString, type UserConfig, type UserModel } from './config/schema.js';
 export { validateConfig, type ResolvedConfig, type ResolvedModel, type Validation } from './config/validate.js';
-export { configJsonSchema, buildOnlyChecks, jsonSchemaDialect, type JsonSchema } from './config/json-schema.js';
+export { configJsonSchema, type JsonSchema } from './config/json-schema.js';
 export * as identifiers from './config/identifiers.js';
 export { planBuild, effectiveRegistry, serviceConfigFor, type ModelPlan } from './plan/plan.js';
 export { appDir, serviceCmd } from './plan/platform.js';

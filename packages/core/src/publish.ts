@@ -19,8 +19,10 @@ export interface PublishOptions extends Pick<PrepareOptions, 'cwd' | 'configFile
 /** The models a config in `cwd` (or `--config`) selects, to hold the reports to; undefined without a config. */
 async function selectedModels(options: PublishOptions, env: NodeJS.ProcessEnv): Promise<{ names: string[]; root: string } | undefined> {
   const cwd = options.cwd ?? process.cwd();
-  if (!options.configFile && !(await loadConfigFile({ cwd, env: { command: 'publish', mode: 'production' } }))) return undefined;
-  const run = await prepareRun({ ...options, env, command: 'publish' });
+  // Loaded once here (a config function runs once), then handed to prepareRun; `--config` it loads itself.
+  const inline = options.configFile ? undefined : await loadConfigFile({ cwd, env: { command: 'publish', mode: 'production' } });
+  if (inline === null) return undefined;
+  const run = await prepareRun({ ...options, env, command: 'publish', inline });
   return { names: run.plans.map((plan) => plan.name), root: run.root };
 }
 

@@ -2,7 +2,7 @@ import { build, formatSummary, isUaiError, jsonReport, redact, type BuildOptions
 import { secretsOf, type Shard } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { fileURLToPath } from 'node:url';
-import { onInterrupt } from '../interrupt.js';
+import { endFailedRun, onInterrupt } from '../interrupt.js';
 import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
 
 export interface BuildFlags {
@@ -26,8 +26,13 @@ export interface BuildFlags {
 /** The CLI's own folder: built-in plugins are found from here when the project has not installed them. */
 export const cliDir = fileURLToPath(new URL('..', import.meta.url));
 
+/** The old `packdocker` script's line for a pushed image, which scripts grep for (`uai publish` prints it too). */
+export function pushedLine(image: string): string {
+  return `upload docker images successful. images:${image}`;
+}
+
 function successLine(result: ModelResult): string | undefined {
-  if (result.status === 'pushed') return `upload docker images successful. images:${result.image}`;
+  if (result.status === 'pushed') return pushedLine(result.image);
   if (result.status === 'skipped') return `unchanged, skipped. images:${result.image}`;
   if (result.status === 'built') return `built image ${result.image}`;
   if (result.status === 'staged') return `staged, the tag did not move. images:${result.image}@${result.digest}`;
@@ -75,7 +80,7 @@ export async function buildAndReport(options: BuildOptions, json: boolean, env: 
       const info = isUaiError(error) ? { code: error.code, message: error.message } : { code: 'UAI_INTERNAL', message: String(error) };
       writeLine(process.stdout, jsonErrorDocument(info.code, redact(info.message, secretsOf(env, options.secrets))));
     }
-    throw error;
+    return endFailedRun(error, interrupt.interrupted(), env, options.secrets);
   } finally {
     interrupt.dispose();
   }

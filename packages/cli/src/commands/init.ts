@@ -3,11 +3,11 @@ import { intro, outro } from '@clack/prompts';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { builtinPlugins } from '../builtin-plugins.js';
-import { writeLine } from '../output.js';
+import { inCI, writeLine } from '../output.js';
 import { askChoice, askNamespace, Cancelled } from '../init/ask.js';
 import { doubtsOf, entryFor, takeGuesses, type Choice, type ModelEntry } from '../init/choose.js';
 import { configSource } from '../init/config-source.js';
-import { detectModels, type Detection, type Listing } from '../init/detect.js';
+import { detectModels, folderLabel, type Detection, type Listing } from '../init/detect.js';
 import { existingConfig } from '../init/existing-config.js';
 import { ignoreUaiFolder } from '../init/gitignore.js';
 import { listFolder } from '../init/listing.js';
@@ -20,7 +20,7 @@ const configName = 'uai.config.ts';
 /** Prompts only where someone can answer them: both ends a terminal, and not CI. */
 function canAsk(env: NodeJS.ProcessEnv): boolean {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
-  return !(env.CI && env.CI !== 'false');
+  return !inCI(env);
 }
 
 interface Decided {
@@ -116,7 +116,7 @@ export async function initCommand(flags: { yes?: boolean }, env: NodeJS.ProcessE
   const entries = detection.proposals.flatMap((proposal, index) => entryFor(proposal, decided.choices[index]!) ?? []);
   const skipped = detection.proposals.flatMap((proposal, index) => {
     const choice = decided.choices[index]!;
-    return 'skip' in choice ? [`${proposal.codeFolder === '.' ? 'this folder' : `${proposal.codeFolder}/`}: ${choice.skip}`] : [];
+    return 'skip' in choice ? [`${folderLabel(proposal.codeFolder)}: ${choice.skip}`] : [];
   });
   if (entries.length === 0) {
     writeLine(process.stderr, nothingFoundMessage(notes, skipped));

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { isUaiError, jsonReport, publishReports, redact, UaiError } from '@uai/core';
 import { secretsOf } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
-import { onInterrupt } from '../interrupt.js';
+import { endFailedRun, onInterrupt } from '../interrupt.js';
 import { jsonErrorDocument, writeLine } from '../output.js';
-import { cliDir } from './build.js';
+import { cliDir, pushedLine } from './build.js';
 
 export interface PublishFlags {
   json?: boolean;
@@ -50,7 +50,7 @@ export async function publishCommand(files: readonly string[], flags: PublishFla
       builtin: builtinPlugins,
       log: (line) => writeLine(process.stderr, line),
     });
-    for (const model of models) writeLine(json ? process.stderr : process.stdout, `upload docker images successful. images:${model.image}`);
+    for (const model of models) writeLine(json ? process.stderr : process.stdout, pushedLine(model.image));
     if (json) writeLine(process.stdout, jsonReport(models));
     return interrupt.interrupted() ? 130 : 0;
   } catch (error) {
@@ -58,7 +58,7 @@ export async function publishCommand(files: readonly string[], flags: PublishFla
       const known = isUaiError(error) ? error : undefined;
       writeLine(process.stdout, jsonErrorDocument(known?.code ?? 'UAI_INTERNAL', redact(known?.message ?? String(error), secretsOf(env))));
     }
-    throw error;
+    return endFailedRun(error, interrupt.interrupted(), env);
   } finally {
     interrupt.dispose();
   }

@@ -7,7 +7,7 @@ import { writeLine } from '../output.js';
 import { cliDir } from './build.js';
 
 /** The plugins a schema describes, and what was left out (said on stderr; never fatal). */
-export interface SchemaPlugins {
+interface SchemaPlugins {
   registry: PluginRegistry;
   warnings: string[];
 }
@@ -28,7 +28,7 @@ function entries(dir: string): string[] {
  * Frameworks of the plugin packages installed where a build would find them: `uai-plugin-<framework>`
  * and `@uai/plugin-<framework>` in the `node_modules` of the project's folder and of every folder above it.
  */
-export function installedFrameworks(projectDir: string): string[] {
+function installedFrameworks(projectDir: string): string[] {
   const found = new Set<string>();
   for (let dir = path.resolve(projectDir); ; dir = path.dirname(dir)) {
     const modules = path.join(dir, 'node_modules');
@@ -63,7 +63,7 @@ async function addFrameworks(registry: PluginRegistry, frameworks: readonly stri
  * the built-in frameworks, and the `uai-plugin-*` packages installed in the project. A config that does
  * not load only costs its own plugins.
  */
-export async function schemaPlugins(options: { cwd: string; configFile?: string }): Promise<SchemaPlugins> {
+async function schemaPlugins(options: { cwd: string; configFile?: string }): Promise<SchemaPlugins> {
   const warnings: string[] = [];
   let projectDir = options.cwd;
   let configured: unknown[] = [];
@@ -89,7 +89,7 @@ export async function schemaPlugins(options: { cwd: string; configFile?: string 
 }
 
 /** The schema as `uai schema` prints it and schema.json holds it: one JSON document, two-space indents, a newline at the end. */
-export function schemaText(schema: JsonSchema): string {
+function schemaText(schema: JsonSchema): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 

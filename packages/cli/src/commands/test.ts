@@ -1,7 +1,7 @@
 import { formatSummary, isUaiError, jsonReport, redact, testModels, type ModelResult } from '@uai/core';
 import { secretsOf } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
-import { onInterrupt } from '../interrupt.js';
+import { endFailedRun, onInterrupt } from '../interrupt.js';
 import { jsonErrorDocument, writeLine } from '../output.js';
 import { cliDir } from './build.js';
 
@@ -51,9 +51,9 @@ export async function testCommand(flags: TestFlags, env: NodeJS.ProcessEnv): Pro
     }
     if (known && noEngine.has(known.code)) {
       writeLine(process.stderr, `${redact(known.message, secretsOf(env))}\nuai test runs each image in a local Docker engine.`);
-      return 2;
+      return interrupt.interrupted() ? 130 : 2;
     }
-    throw error;
+    return endFailedRun(error, interrupt.interrupted(), env);
   } finally {
     interrupt.dispose();
   }

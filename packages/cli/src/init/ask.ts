@@ -1,7 +1,7 @@
 import { identifiers } from '@uai/core';
 import { isCancel, select, text } from '@clack/prompts';
 import type { Choice, MainClass } from './choose.js';
-import type { Proposal } from './detect.js';
+import { folderLabel, type Proposal } from './detect.js';
 import type { ModelGuess } from './model-files.js';
 
 /** Ctrl-C (or Escape) at a prompt: nothing is written. */
@@ -20,7 +20,7 @@ const skip = 'skip' as const;
 const manual = 'manual' as const;
 
 function where(proposal: Proposal): string {
-  return proposal.codeFolder === '.' ? 'this folder' : `${proposal.codeFolder}/`;
+  return folderLabel(proposal.codeFolder);
 }
 
 async function askModel(proposal: Proposal): Promise<ModelGuess | typeof skip> {

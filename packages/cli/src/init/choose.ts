@@ -1,4 +1,4 @@
-import type { Proposal } from './detect.js';
+import { folderLabel, type Proposal } from './detect.js';
 import type { Framework, ModelGuess } from './model-files.js';
 
 /** The main class a model is served by: a guess taken, or what the user typed. */
@@ -28,7 +28,7 @@ export interface ModelEntry {
 
 /** The doubts of a proposal, each naming its folder: what a terminal would have asked about. */
 export function doubtsOf(proposal: Proposal): string[] {
-  const where = proposal.codeFolder === '.' ? 'this folder' : `${proposal.codeFolder}/`;
+  const where = folderLabel(proposal.codeFolder);
   return [
     ...(proposal.modelDoubt ? [`${where}: model files: ${proposal.modelDoubt}`] : []),
     ...(proposal.classDoubt ? [`${where}: main class: ${proposal.classDoubt}`] : []),
@@ -45,7 +45,7 @@ export function takeGuesses(proposal: Proposal): Choice {
   return { model: proposal.models[0]!, main: { mainModule: main.mainModule, mainClass: main.mainClass }, asked: false };
 }
 
-export function packFilePathOf(codeFolder: string): string {
+function packFilePathOf(codeFolder: string): string {
   return codeFolder === '.' ? '.' : `./${codeFolder}`;
 }
 

@@ -1,6 +1,6 @@
 import type { ModelEntry } from './choose.js';
 
-export interface ConfigToWrite {
+interface ConfigToWrite {
   namespace: string;
   /** Each model, with the aiArchV its plugin defaults to (written out so it can be changed in place). */
   models: ReadonlyArray<ModelEntry & { aiArchV?: string }>;

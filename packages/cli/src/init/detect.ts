@@ -78,7 +78,7 @@ function setKey(guess: ModelGuess): string {
   return `${guess.framework}\0${guess.modelDir ?? ''}\0${guess.framework === 'mxnet' ? guess.options.modelName : guess.files.join('\0')}`;
 }
 
-export function describeGuess(guess: ModelGuess): string {
+function describeGuess(guess: ModelGuess): string {
   return `${guess.framework} ${guess.framework === 'xgboost' ? guess.files[0] : `in ${guess.modelDir}/`}`;
 }
 
@@ -114,6 +114,11 @@ function modelsOf(folder: string, tree: Tree, hasClasses: (folder: string) => bo
   return guesses.sort((a, b) => Number(a.doubt !== undefined) - Number(b.doubt !== undefined));
 }
 
+/** A code folder as messages and prompts name it: `this folder` for `.`, else `dir/`. */
+export function folderLabel(folder: string): string {
+  return folder === '.' ? 'this folder' : `${folder}/`;
+}
+
 /**
  * Finds the models in a folder, from its listing alone (no file system): one proposal per code folder
  * (the folder itself, or a direct subfolder) whose own subfolder holds model files a plugin takes.
@@ -129,8 +134,7 @@ export function detectModels(listing: Listing): Detection {
     const models = modelsOf(folder, tree, hasClasses, notes);
     if (models.length === 0) return [];
     const ranked = classes.get(folder)!;
-    const shown = folder === '.' ? 'this folder' : `${folder}/`;
-    return [{ codeFolder: folder, models, modelDoubt: modelDoubtOf(models), classes: ranked, classDoubt: classDoubt(ranked, shown) }];
+    return [{ codeFolder: folder, models, modelDoubt: modelDoubtOf(models), classes: ranked, classDoubt: classDoubt(ranked, folderLabel(folder)) }];
   });
   const names = modelNames(
     found.map((proposal) => proposal.codeFolder),

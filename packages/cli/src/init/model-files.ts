@@ -18,7 +18,7 @@ export interface ModelGuess {
   doubt?: string;
 }
 
-export interface FolderGuesses {
+interface FolderGuesses {
   guesses: ModelGuess[];
   /** Files that look like part of a model but are not one the plugins would take (a weight without its architecture). */
   notes: string[];

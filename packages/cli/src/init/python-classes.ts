@@ -2,7 +2,7 @@ import { identifiers } from '@uai/core';
 import path from 'node:path';
 
 /** A top-level class of a Python file. */
-export interface PythonClass {
+interface PythonClass {
   name: string;
   /** The text between the parentheses of `class X(...)`, '' without. */
   bases: string;
@@ -43,7 +43,7 @@ export function classesIn(source: string): PythonClass[] {
 }
 
 /** Files that define classes no server instantiates: packaging and tests. */
-export function isNotServingCode(file: string): boolean {
+function isNotServingCode(file: string): boolean {
   const name = path.posix.basename(file);
   return name === 'setup.py' || name === 'conftest.py' || /^test_.*\.py$/.test(name) || /_test\.py$/.test(name);
 }

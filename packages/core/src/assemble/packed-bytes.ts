@@ -1,11 +1,12 @@
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelPlan } from '../plan/plan.js';
 import { loadIgnore } from './uaiignore.js';
 
 /**
  * The bytes of the files a model packs: its `packFilePath`, less what `.uaiignore` leaves out, links
- * counted as the files they point to (as a build packs them). Read from the files' sizes only, so the
+ * counted as the files they point to (as a build packs them), a link to a folder it is already in not
+ * followed. Read from the files' sizes only, so the
  * same files give the same number on every machine (what `--shard` balances).
  */
 export async function packedBytes(plan: ModelPlan, root: string): Promise<number> {
@@ -19,10 +20,15 @@ export async function packedBytes(plan: ModelPlan, root: string): Promise<number
         .then((found) => (found.isSymbolicLink() ? stat(full) : found))
         .catch(() => undefined);
       if (!info || ignored(rel, info.isDirectory())) continue;
-      if (info.isDirectory() && !seen.has(full)) total += await visit(full, rel, new Set([...seen, full]));
-      else if (info.isFile()) total += info.size;
+      if (info.isDirectory()) {
+        // By real path: a link to a folder above it would otherwise be walked until ELOOP.
+        const real = await realpath(full).catch(() => undefined);
+        if (real && !seen.has(real)) total += await visit(full, rel, new Set([...seen, real]));
+      } else if (info.isFile()) total += info.size;
     }
     return total;
   };
-  return visit(plan.packDir, '', new Set([plan.packDir])).catch(() => 0);
+  return realpath(plan.packDir)
+    .then((real) => visit(plan.packDir, '', new Set([real])))
+    .catch(() => 0);
 }

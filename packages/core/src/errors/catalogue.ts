@@ -65,8 +65,8 @@ export const errorCatalogue = {
   },
   UAI_PUBLISH_FAILED: {
     exitCode: 1,
-    means: 'uai publish refused the reports, or could not move every tag (the ones moved were put back)',
-    fix: 'Read which models and why; build again with --no-tag, then publish.',
+    means: 'uai publish (or uai build --atomic) refused the reports or builds, or could not move every tag (the ones moved were put back)',
+    fix: 'Read which models and why; run the same uai publish (or build --atomic) again; if a digest is gone, build again with --no-tag, then publish.',
   },
   UAI_DISK_FULL: { exitCode: 1, means: 'a disk filled up', fix: 'Free space where the message says, and run again.' },
   UAI_CANCELLED: { exitCode: 1, means: 'the run was stopped (Ctrl-C, or --fail-fast) before the model finished', fix: 'Run again.' },

@@ -76,9 +76,9 @@ function advice(kind: FailureKind, ctx: FailureContext, source: 'docker' | 'clie
         says: `${About} sent other bytes than their digest names.`,
         fix: `${
           ctx.step === 'push'
-            ? 'The registry sent other bytes than the digest names, or stored other bytes than uai sent.'
+            ? 'The registry sent other bytes than the digest names, or stored other bytes than uai sent, or a file of the model changed while uai read it.'
             : 'The registry sent other bytes than the digest names, so nothing was pushed for this model.'
-        } Run again; if it happens again, the registry's copy is damaged or something between uai and the registry changes data.`,
+        } Run again once the model's files no longer change; if it happens again, the registry's copy is damaged or something between uai and the registry changes data.`,
       };
     case 'other':
       if (ctx.step === 'build' || ctx.step === 'lock') {

@@ -23,8 +23,7 @@ describe('assignShards', () => {
     const shards = assignShards(sizes, 3);
     expect([...shards.keys()].sort()).toEqual(sizes.map((m) => m.name).sort());
     const load = [1, 2, 3].map((k) => sizes.filter((m) => shards.get(m.name) === k).reduce((sum, m) => sum + m.bytes, 0));
-    // 305 bytes in all: no shard more than the largest model above an even share.
-    expect(Math.max(...load) - Math.min(...load)).toBeLessThanOrEqual(90);
+    // 305 bytes in all, split as evenly as whole models allow.
     expect(load).toEqual([110, 100, 95]);
   });
 

@@ -78,7 +78,7 @@ export function tarSize(entries: readonly LayerEntry[], options: LayerOptions = 
   return total;
 }
 
-export interface TarChunksOptions extends LayerOptions {
+interface TarChunksOptions extends LayerOptions {
   /**
    * Start at this byte of the tar instead of its first: entries before it are not opened, a file it
    * falls in is read from there (a resumed upload sends only what the registry does not have).

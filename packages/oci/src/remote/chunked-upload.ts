@@ -37,6 +37,7 @@ export class ChunksRefused extends Error {}
 export class UploadLost extends Error {
   constructor(
     message: string,
+    /** What the retry of the whole blob reports: the registry's 4xx, or 500 for a session short of bytes. */
     readonly status: number,
   ) {
     super(message);
@@ -95,7 +96,7 @@ function openAt(blob: BlobBytes, start: number): AsyncIterable<Buffer> {
  * chunk); a read elsewhere (a resume), or while another read is unfinished (a body sent again after a
  * 401), opens it again there.
  */
-export class BlobCursor {
+class BlobCursor {
   private iterator: AsyncIterator<Buffer> | undefined;
   private leftover: Buffer | undefined;
   private position = 0;
@@ -158,7 +159,7 @@ export class BlobCursor {
  * Bytes the registry says it holds, from a `Range: 0-<last>` header. `0-0` says 0 bytes or 1; it is
  * taken as `ifZeroOrOne` (distribution writes `0-0` for an empty upload).
  */
-export function heldBytes(response: Response, ifZeroOrOne = 0): number | undefined {
+function heldBytes(response: Response, ifZeroOrOne = 0): number | undefined {
   const match = /^(?:bytes=)?0-(\d+)$/.exec(header(response.headers, 'range')?.trim() ?? '');
   if (!match) return undefined;
   const last = Number(match[1]);
@@ -166,7 +167,7 @@ export function heldBytes(response: Response, ifZeroOrOne = 0): number | undefin
 }
 
 /** Where an upload stands: the bytes the registry holds (`GET` on the session: 204 and `Range`). */
-export async function uploadStatus(session: Session): Promise<number> {
+async function uploadStatus(session: Session): Promise<number> {
   const { transport, scopes, what, signal } = session;
   let response: Response;
   try {
@@ -246,8 +247,12 @@ export async function putChunked(upload: ChunkedUpload): Promise<string> {
     cursor.close();
   }
   const digest = `${algorithm}:${state.hash.digest('hex')}`;
+  // A base layer's bytes are checked as they are read (getBlob), so these are our own: a file changed.
   if (blob.digest && digest !== blob.digest)
-    throw new RegistryError('digest', `${what}: the bytes read hash to ${digest}, not ${blob.digest}; the upload was not completed.`);
+    throw new RegistryError(
+      'digest',
+      `${what}: the bytes read hash to ${digest}, not ${blob.digest}: a file of this layer changed while it was read, so the upload was not completed. Run again once it no longer changes.`,
+    );
   return closeUpload(session, digest, blob.size);
 }
 
@@ -352,7 +357,7 @@ async function closeUpload(session: Session, digest: string, size: number): Prom
           throw error;
         });
         if (held === undefined) return digest;
-        if (held !== size) throw new UploadLost(`${what}: the registry holds ${held} of ${size} bytes before the closing PUT`, 0);
+        if (held !== size) throw new UploadLost(`${what}: the registry holds ${held} of ${size} bytes before the closing PUT`, 500);
       }
       again = true;
       return putWithDigest(session, digest, { 'content-length': '0' });

@@ -11,7 +11,7 @@ export interface RegistryClientOptions extends TransportOptions {
   /**
    * The largest PATCH of a chunked upload to this registry: a blob of known digest up to this size goes
    * up in one PUT, a bigger one (or one hashed on the way) in chunks of this size, or of the registry's
-   * `OCI-Chunk-Min-Length` when that is more. @default 64 MiB (`defaultChunkBytes`)
+   * `OCI-Chunk-Min-Length` when that is more. @default `defaultChunkBytes` (128 MiB)
    */
   chunkBytes?: number;
 }

@@ -75,7 +75,7 @@ async function readManifest(
     const earlier = tags.get(key);
     if (earlier && digestLike(earlier, bytes) !== earlier) {
       // The tag may have moved since: ask again.
-      const now = (await headManifest(transport, repository, reference, signal)).claimed;
+      const now = await headManifest(transport, repository, reference, signal);
       if (!now || digestLike(now, bytes) !== now) throw otherBytes(`the registry says the tag holds ${now ?? earlier}`);
     }
     tags.set(key, digest);
@@ -85,13 +85,8 @@ async function readManifest(
   return { mediaType, digest, bytes, json };
 }
 
-/** A manifest's HEAD: 404 or 200, and the digest the registry says it has when that is a digest. */
-async function headManifest(
-  transport: Transport,
-  repository: string,
-  reference: string,
-  signal?: AbortSignal,
-): Promise<{ found: boolean; claimed: string | undefined }> {
+/** A manifest's HEAD (404 or 200): the digest the registry says it has, when that is a digest. */
+async function headManifest(transport: Transport, repository: string, reference: string, signal?: AbortSignal): Promise<string | undefined> {
   const response = await transport.send({
     method: 'HEAD',
     url: `/v2/${repository}/manifests/${reference}`,
@@ -103,7 +98,7 @@ async function headManifest(
   });
   await response.body.dump();
   const claimed = header(response.headers, 'docker-content-digest');
-  return { found: response.status === 200, claimed: isCheckableDigest(claimed) ? claimed : undefined };
+  return isCheckableDigest(claimed) ? claimed : undefined;
 }
 
 /**

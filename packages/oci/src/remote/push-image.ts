@@ -20,8 +20,6 @@ export interface PushImageOptions {
    */
   compose: (layerDigests: readonly LayerDigest[]) => ComposedImage;
   concurrency?: number;
-  /** Above this size, upload in PATCH chunks. */
-  chunkSize?: number;
   /**
    * Blobs the repository is known to hold: those of the manifest its tag holds now (a registry keeps
    * every blob of a manifest it holds). Neither checked nor sent; and with this knowledge, other blobs
@@ -130,7 +128,7 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
         onProgress: options.onProgress && ((sent) => options.onProgress!('base', sent, layer.size)),
       },
       // On the same registry a mount, with a HEAD only if the registry refuses it (pushBlob): the layer may be GBs.
-      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal, chunkSize: options.chunkSize },
+      { mountFrom: sameRegistry ? base.ref.repository : undefined, signal },
     );
     if (result.uploaded) bytesUploaded += layer.size;
   });
@@ -155,7 +153,6 @@ export async function pushImage(options: PushImageOptions): Promise<PushImageRes
       return target.pushBlob(repository, blob, {
         mountFrom,
         signal,
-        chunkSize: options.chunkSize,
         skipExisting: askFirst(layer.size),
         probablyNew: options.freshTag,
       });

@@ -18,8 +18,6 @@ export interface BlobSource extends BlobBytes {
 
 export interface PushBlobOptions {
   mountFrom?: string;
-  /** Bytes per PATCH of a chunked upload, instead of the client's. */
-  chunkSize?: number;
   skipExisting?: boolean;
   /**
    * The blob is probably new (a first push to its tag): `skipExisting`'s HEAD goes with the session's POST
@@ -95,7 +93,7 @@ export async function pushBlob(
         return await uploadOnce({ transport, slots, repository, blob, options, policy, what, present }, (slot) => (release = slot));
       } catch (error) {
         // A session the registry lost mid-blob: the blob starts again in a new one, as after a failed attempt.
-        if (error instanceof UploadLost) throw new RetryableStatus(error.status || 500, undefined, error.message);
+        if (error instanceof UploadLost) throw new RetryableStatus(error.status, undefined, error.message);
         throw error;
       } finally {
         release();
@@ -172,14 +170,14 @@ async function uploadOnce(upload: Upload, holding: (release: () => void) => void
     }
     // Chunks no smaller than the registry asks for (OCI-Chunk-Min-Length), except the last.
     const minLength = Number(header(started.headers, 'oci-chunk-min-length')) || 0;
-    const chunkBytes = Math.max(options.chunkSize ?? policy.chunkBytes, minLength);
+    const chunkBytes = Math.max(policy.chunkBytes, minLength);
     if (blob.digest && (blob.size <= chunkBytes || policy.refused)) {
       try {
         return { digest: await putWhole(session, blob.digest, blob, release), uploaded: true, mounted: false };
       } catch (error) {
         // 413: more than the registry (or a proxy before it) takes in one request: the retry goes in chunks.
         const half = Math.floor(blob.size / 2);
-        if (!(error instanceof RegistryError && error.status === 413) || policy.refused || options.chunkSize !== undefined || half < minChunkBytes) throw error;
+        if (!(error instanceof RegistryError && error.status === 413) || policy.refused || half < minChunkBytes) throw error;
         policy.chunkBytes = Math.min(policy.chunkBytes, half);
         throw new RetryableStatus(413, undefined, `the blob was too big for one request; now in chunks of ${policy.chunkBytes} bytes`);
       }
@@ -191,7 +189,7 @@ async function uploadOnce(upload: Upload, holding: (release: () => void) => void
         if (sent >= blob.size) release?.();
       };
       const chunks = { session, blob, chunkBytes, minChunkBytes: Math.max(minLength, minChunkBytes), onSent };
-      const onShrink = options.chunkSize === undefined ? (bytes: number) => (policy.chunkBytes = Math.min(policy.chunkBytes, bytes)) : undefined;
+      const onShrink = (bytes: number) => (policy.chunkBytes = Math.min(policy.chunkBytes, bytes));
       return { digest: await putChunked({ ...chunks, onShrink }), uploaded: true, mounted: false };
     } catch (error) {
       if (!(error instanceof ChunksRefused)) throw error;

@@ -9,7 +9,7 @@ export function isCheckableDigest(value: string | undefined): value is string {
 }
 
 /** A hash of the algorithm `digest` names; undefined for one we cannot check. */
-export function hasherFor(digest: string): Hash | undefined {
+function hasherFor(digest: string): Hash | undefined {
   return isCheckableDigest(digest) ? createHash(digest.slice(0, digest.indexOf(':'))) : undefined;
 }
 
@@ -19,7 +19,7 @@ export function digestLike(like: string, bytes: Buffer): string {
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
-export interface ExpectedBlob {
+interface ExpectedBlob {
   digest: string;
   /** Bytes there must be; a stream longer than this fails as soon as it is. */
   size?: number;

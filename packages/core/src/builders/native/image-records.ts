@@ -24,11 +24,13 @@ async function readRecords(file: string): Promise<Record<string, unknown>> {
  * else undefined.
  */
 export async function blobsHeldBy(imagesFile: string, model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
-  return heldIn(await readRecords(imagesFile), model, imageRef, current);
+  const records = await readRecords(imagesFile);
+  return heldIn(records[model], imageRef, current);
 }
 
-function heldIn(records: Record<string, unknown>, model: string, imageRef: string, current: string): ReadonlySet<string> | undefined {
-  const record = records[model] as { image?: unknown; digest?: unknown; blobs?: unknown } | undefined;
+/** The blobs `entry` (a model's record) names, when it is for `imageRef` holding `current`. */
+function heldIn(entry: unknown, imageRef: string, current: string): ReadonlySet<string> | undefined {
+  const record = entry as { image?: unknown; digest?: unknown; blobs?: unknown } | null | undefined;
   if (record?.image !== imageRef || record.digest !== current || !Array.isArray(record.blobs)) return undefined;
   return new Set(record.blobs.filter((blob): blob is string => typeof blob === 'string' && /^sha256:[0-9a-f]{64}$/.test(blob)));
 }
@@ -53,7 +55,8 @@ export class ImageRecords {
   /** The blobs of the manifest the tag holds now, per this run's records and then the file's (see `blobsHeldBy`). */
   async blobsHeldBy(model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
     this.onDisk ??= readRecords(this.file);
-    return heldIn({ ...(await this.onDisk), ...Object.fromEntries(this.pending) }, model, imageRef, current);
+    const disk = await this.onDisk;
+    return heldIn(this.pending.get(model) ?? disk[model], imageRef, current);
   }
 
   /** Writes this run's records. Errors pass: the file is a cache. */

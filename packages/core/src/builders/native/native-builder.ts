@@ -26,23 +26,24 @@ export interface NativeBuilderOptions extends Omit<NativeSessionOptions, 'env'> 
 }
 
 /**
- * Builds and pushes without a Docker engine: reads the base image from its registry, packs our three
- * layers, composes the image (ENV, EXPOSE, CMD, labels) and publishes it: to its registry over the
- * distribution API (blobs, then the manifest), and to the `--output` file or folder.
- *
- * The steps, each a module of this folder: session (clients, caches, base images) -> pack (layers and
- * the image's recipe) -> compose (config and manifest, pure) -> publish-registry / publish-layout.
- */
-/**
  * Models the native builder keeps in flight by default: four per core, at most 16. Its models mostly wait
  * on the registry (uploads are limited per registry by upload slots, hashing by the hash pool), so more
  * than one per core overlaps those waits: a no-op of 200 models took 2.17 s with 2 in flight, 1.74 s with
  * 8, on the 2-core bench machine.
  */
-export function nativeConcurrency(cores = os.availableParallelism()): number {
-  return Math.min(16, 4 * cores);
+export function nativeConcurrency(): number {
+  return Math.min(16, 4 * os.availableParallelism());
 }
 
+/**
+ * Builds and pushes without a Docker engine: reads the base image from its registry, packs the model's
+ * layers (each file of modelDir of 64 MiB or more a layer of its own, then the rest of modelDir, the
+ * code and the config), composes the image (ENV, EXPOSE, CMD, labels) and publishes it: to its
+ * registry over the distribution API (blobs, then the manifest), and to the `--output` file or folder.
+ *
+ * The steps, each a module of this folder: session (clients, caches, base images) -> pack (layers and
+ * the image's recipe) -> compose (config and manifest, pure) -> publish-registry / publish-layout.
+ */
 export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
   const session = new NativeSession({ ...options, env: options.env ?? process.env });
   const records = new ImageRecords(session.paths.imagesFile);

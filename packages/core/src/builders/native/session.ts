@@ -94,7 +94,7 @@ export class NativeSession {
         retry: this.retry,
         uploads: this.uploads,
         // Docker's folder of per-registry CAs and client certificates (<dir>/<host[:port]>/ca.crt, client.cert + client.key).
-        certsDir: this.options.env.UAI_DOCKER_CERTS_DIR || '/etc/docker/certs.d',
+        certsDir: this.options.env.UAI_DOCKER_CERTS_DIR || undefined, // else @uai/oci's defaultCertsDir
       });
       this.clients.set(host, client);
     }
