@@ -12,7 +12,7 @@ import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { uaiBin } from './support/paths.mjs';
 import { createProject, type ModelSpec, type Project } from './support/project.js';
 import { registryClient, splitImageRef } from './support/registry-client.mjs';
-import { registryEnv, runUai } from './support/uai.js';
+import { baseEnv, registryEnv, runUai } from './support/uai.js';
 
 const registry = e2eContext();
 const client = registryClient(registry);
@@ -196,7 +196,7 @@ describe('verify, then publish', () => {
     const child = spawn(process.execPath, [uaiBin, 'test'], {
       cwd: project.dir,
       env: {
-        ...process.env,
+        ...baseEnv(),
         HOME: project.home,
         DOCKER_CONFIG: project.dockerConfig,
         TMPDIR: project.tmp,

@@ -8,13 +8,14 @@ const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * `uai` exits 130. A second one exits at once (the 'exit' handlers still kill the children's process
  * groups and remove temporary credentials and half-assembled build folders).
  */
-export function onInterrupt(): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
+/** `what` names what is stopped, in the line a person reads at Ctrl-C. */
+export function onInterrupt(what = 'builds'): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let count = 0;
   const handler = () => {
     count += 1;
     if (count > 1) process.exit(130);
-    process.stderr.write('\nInterrupted: stopping builds (press Ctrl-C again to quit at once)\n');
+    process.stderr.write(`\nInterrupted: stopping ${what} (press Ctrl-C again to quit at once)\n`);
     controller.abort();
   };
   for (const signal of stopSignals) process.on(signal, handler);

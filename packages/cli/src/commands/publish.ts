@@ -36,7 +36,7 @@ async function readReportFiles(files: readonly string[]): Promise<{ file: string
 
 /** `uai publish REPORT.json...`: moves every staged model's tag to its reported digest, all or nothing. */
 export async function publishCommand(files: readonly string[], flags: PublishFlags, env: NodeJS.ProcessEnv): Promise<number> {
-  const interrupt = onInterrupt();
+  const interrupt = onInterrupt('the tag moves');
   const json = Boolean(flags.json);
   try {
     const reports = await readReportFiles(files);

@@ -2,7 +2,7 @@ import { formatSummary, isUaiError, jsonReport, redact, testModels, type ModelRe
 import { secretsOf } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { endFailedRun, onInterrupt } from '../interrupt.js';
-import { jsonErrorDocument, writeLine } from '../output.js';
+import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
 import { cliDir } from './build.js';
 
 export interface TestFlags {
@@ -18,6 +18,9 @@ function resultLine(result: ModelResult): string {
   return `✖ ${result.name}: ${result.status}: ${result.error?.message.split('\n')[0] ?? ''}`;
 }
 
+/** The summary fits the terminal's width where `uai build`'s does: a live terminal, not CI or TERM=dumb. */
+const fitsWidth = (env: NodeJS.ProcessEnv) => Boolean(process.stdout.isTTY) && chooseRenderer(env, process.stderr) === 'live';
+
 /** No engine to run the images in: the command cannot run at all (exit 2), as a usage problem would. */
 const noEngine = new Set(['UAI_ENGINE_UNAVAILABLE', 'UAI_DOCKER_NOT_INSTALLED']);
 
@@ -26,7 +29,7 @@ const noEngine = new Set(['UAI_ENGINE_UNAVAILABLE', 'UAI_DOCKER_NOT_INSTALLED'])
  * local Docker engine; a line per model, then the summary, or `--json`'s one document.
  */
 export async function testCommand(flags: TestFlags, env: NodeJS.ProcessEnv): Promise<number> {
-  const interrupt = onInterrupt();
+  const interrupt = onInterrupt('the tests');
   const json = Boolean(flags.json);
   const out = json ? process.stderr : process.stdout;
   try {
@@ -41,7 +44,7 @@ export async function testCommand(flags: TestFlags, env: NodeJS.ProcessEnv): Pro
       log: (line) => writeLine(process.stderr, line),
     });
     if (json) writeLine(process.stdout, jsonReport(report.models));
-    else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: process.stdout.isTTY ? process.stdout.columns : undefined })}`);
+    else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: fitsWidth(env) ? process.stdout.columns : undefined })}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
   } catch (error) {
     const known = isUaiError(error) ? error : undefined;
