@@ -12,4 +12,7 @@ import v8 from 'node:v8';
 v8.setFlagsFromString('--liftoff-only');
 
 const { main } = await import('./main.js');
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as the command is done: a connection still in its TLS handshake to a registry that does
+// not answer outlives its request (undici lets it run to its 10 s connect timeout), and would keep a
+// stopped run alive that long. The 'exit' handlers still run (children, temporary files).
+process.exit(await main(process.argv.slice(2)));

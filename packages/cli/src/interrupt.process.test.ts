@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProject, dockerCalls, dockerPids, hangingPids, isAlive, jsonModels, leftovers, startUai, waitFor, type Project } from '../test/harness.mjs';
@@ -142,5 +143,27 @@ describe('Ctrl-C at other moments', () => {
     expect(exit.code).toBe(130);
     expect((await dockerCalls(project)).map((call) => call.argv.split(' ')[0])).not.toContain('build');
     expect(await leftovers(project)).toEqual([]);
+  });
+});
+
+describe('Ctrl-C while the registry does not answer', () => {
+  // A port that takes connections and never says a word: the https probe's TLS handshake hangs there.
+  // The test's own timeout is below undici's 10 s connect timeout, which alone would end such a run.
+  it('exits 130 without waiting for the connections still being opened', { timeout: 8_000 }, async () => {
+    const sockets: Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      project = await createProject({ models: ['alpha'] });
+      const host = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const running = startUai(project, ['build', '--builder', 'native'], { UAI_REGISTRY_HOST: host });
+      await waitFor('the login under way', async () => (sockets.length > 0 ? true : undefined));
+      running.child.kill('SIGINT');
+      const exit = await running.exited;
+      expect({ code: exit.code, signal: exit.signal }, running.stderr()).toEqual({ code: 130, signal: null });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -52,5 +52,36 @@ export async function httpRequest(
   await new Promise((resolve) => setImmediate(resolve));
   const { dispatcher, ...rest } = options;
   const target = new URL(url);
-  return request.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` } as Dispatcher.RequestOptions);
+  const answer = request.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` } as Dispatcher.RequestOptions);
+  return options.signal ? abortable(answer, options.signal as AbortSignal) : answer;
+}
+
+/**
+ * The answer, or the signal's reason as soon as it fires. undici leaves a request whose TLS handshake
+ * has not finished to its connect timeout (10 s) even when its signal fires: a Ctrl-C would wait that
+ * long on a registry that does not answer. What comes later is dropped (the client's close ends it).
+ */
+function abortable(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  if (signal.aborted) {
+    answer.then(
+      (late) => late.body.dump().catch(() => undefined),
+      () => undefined,
+    );
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(
+      (response) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) response.body.dump().catch(() => undefined);
+        else resolve(response);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -1,7 +1,7 @@
 // How the registry client uses its connections, against real in-process servers: what a registry far away
 // charges a round trip for (a new connection, a TLS attempt that fails) is paid once and at the same time.
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient } from './client.js';
 
@@ -87,5 +87,24 @@ describe('connections', () => {
     await registry.login();
     expect(await registry.manifestDigest('ns/app', 'v1')).toBeUndefined();
     expect(server.requests).toEqual(['GET /v2/', 'GET /v2/ns/app/manifests/v1']);
+  });
+
+  it('stops at once when the run is stopped, even while a TLS handshake gets no answer', async () => {
+    // A port that takes connections and never says a word: the https probe's handshake waits.
+    const silent = net.createServer((socket) => sockets.push(socket));
+    const sockets: Socket[] = [];
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const registry = client(`127.0.0.1:${(silent.address() as AddressInfo).port}`);
+      const stop = new AbortController();
+      const login = registry.login(stop.signal).catch((error: unknown) => error);
+      setTimeout(() => stop.abort(), 100);
+      // undici alone would wait for its connect timeout (10 s) and fail with that instead.
+      expect(await login).toBe(stop.signal.reason);
+      await registry.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

@@ -118,8 +118,14 @@ export class Transport {
     return this.dispatcher;
   }
 
+  /**
+   * Ends the client's connections. Destroyed, not closed: a close waits for every request still open,
+   * and what is left at the end of a run is only what nobody waits for (a probe that lost, a connection
+   * still being opened to a registry that does not answer, which would hold a stopped run until undici's
+   * connect timeout).
+   */
   async close(): Promise<void> {
-    if (this.ownDispatcher && this.dispatcher) await (await this.dispatcher).close();
+    if (this.ownDispatcher && this.dispatcher) await (await this.dispatcher).destroy();
   }
 
   private retryOptions(signal: AbortSignal | undefined, what: string): RetryOptions {
