@@ -11,6 +11,8 @@ import v8 from 'node:v8';
 // 70-140 ms after every run that talked to a registry, for a parser that only reads small responses.
 v8.setFlagsFromString('--liftoff-only');
 
+const { batchPlainOutput } = await import('./batched-output.js');
+batchPlainOutput();
 const { main } = await import('./main.js');
 // Exit as soon as the command is done: a connection still in its TLS handshake to a registry that does
 // not answer outlives its request (undici lets it run to its 10 s connect timeout), and would keep a

@@ -23,6 +23,7 @@ export { prepareLayer, type PreparedLayer } from './layer/prepare-layer.js';
 export { LayerCache } from './cache/layer-cache.js';
 export { BlobLocations, type BlobSharing } from './cache/blob-locations.js';
 export { fileBlobStore } from './cache/blob-store.js';
+export { RegistryHints } from './cache/registry-hints.js';
 export { dockerConfigDir, readDockerConfig, type DockerConfigFile } from './authn/docker-config.js';
 export { dockerConfigCredential, type Credential } from './authn/credentials.js';
 export { RegistryClient } from './remote/client.js';

@@ -1,12 +1,12 @@
-import { constants, rmSync } from 'node:fs';
-import { copyFile, link, lstat, mkdir, readdir, rm, rename, stat } from 'node:fs/promises';
+import { constants, readFileSync, rmSync } from 'node:fs';
+import { copyFile, link, mkdir, rm, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diskFull } from '../errors/disk-full.js';
-import { UaiError } from '../errors/uai-error.js';
-import { assemblingDir, contextCodeDir } from '../plan/paths.js';
+import { assemblingDir, contextCodeDir, inputsStampName } from '../plan/paths.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
-import { isInside, realpathOrUndefined } from './safe-paths.js';
+import { walkPackTree, type PackTreeEntry } from './pack-tree.js';
+import type { IgnorePredicate } from './uaiignore.js';
 import { writeFiles } from '../render/write-files.js';
 
 /** Hard-links a file when it can (model weights are big), else copies it (copy-on-write where the disk can). */
@@ -18,63 +18,14 @@ async function placeFile(source: string, target: string): Promise<void> {
   }
 }
 
-interface CopyContext {
-  plan: ModelPlan;
-  realRoot: string;
-  /** Real paths of the folders being copied, to stop symlink loops. */
-  ancestors: Set<string>;
-  ignored?: (relative: string, isDir: boolean) => boolean;
-  /** Walk and check only (--dry-run): nothing is created or linked. */
-  checkOnly?: boolean;
-}
-
-async function copyTree(source: string, target: string, relative: string, ctx: CopyContext): Promise<void> {
-  if (!ctx.checkOnly) await mkdir(target, { recursive: true });
-  const entries = (await readdir(source)).sort();
-  for (const name of entries) {
-    const from = path.join(source, name);
-    const to = path.join(target, name);
-    const rel = relative ? `${relative}/${name}` : name;
-    let info = await lstat(from);
-    let real = from;
-    if (info.isSymbolicLink()) {
-      // A link .uaiignore names is left out unfollowed, wherever it points.
-      if (ctx.ignored?.(rel, false) || ctx.ignored?.(rel, true)) continue;
-      // Model caches link to blobs; pack what a link points to, if it stays inside the project.
-      const resolved = await realpathOrUndefined(from);
-      if (!resolved) {
-        throw new UaiError('UAI_MODEL_FILE_MISSING', `${path.relative(ctx.realRoot, from)} is a broken symlink. Remove it or fix its target.`, {
-          model: ctx.plan.name,
-          step: 'check',
-        });
-      }
-      if (!isInside(ctx.realRoot, resolved)) {
-        throw new UaiError(
-          'UAI_UNSAFE_PATH',
-          `${path.relative(ctx.realRoot, from)} is a symlink to ${resolved}, outside the project. Copy the file into the project, or remove the link.`,
-          { model: ctx.plan.name, step: 'check' },
-        );
-      }
-      real = resolved;
-      info = await stat(resolved);
-    }
-    if (ctx.ignored?.(rel, info.isDirectory())) continue;
-    if (info.isDirectory()) {
-      if (ctx.ancestors.has(real)) continue;
-      ctx.ancestors.add(real);
-      await copyTree(real, to, rel, ctx);
-      ctx.ancestors.delete(real);
-    } else if (info.isFile() && !ctx.checkOnly) {
-      await placeFile(real, to);
-    }
-    // Sockets, fifos and devices are not packed.
-  }
-}
-
 export interface AssembleOptions {
   root: string;
   files: readonly RenderedFile[];
-  ignored?: (relative: string, isDir: boolean) => boolean;
+  ignored?: IgnorePredicate;
+  /** packFilePath as walked already (for the stamp): else it is walked now. */
+  tree?: readonly PackTreeEntry[];
+  /** The stamp of these inputs (see inputsStamp), kept in the folder: a later run with the same stamp keeps the folder. */
+  stamp?: string;
 }
 
 /** Temp folders being assembled now, removed if `uai` exits half way (a second Ctrl-C exits at once). */
@@ -123,28 +74,28 @@ async function replaceBuildDir(plan: ModelPlan, step: string, fill: (temp: strin
 
 /** Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. */
 export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions): Promise<void> {
-  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
+  const tree = options.tree ?? walkPackTree(plan, options);
   await replaceBuildDir(plan, 'assemble', async (temp) => {
-    const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
-    await copyTree(packReal, path.join(temp, contextCodeDir), '', {
-      plan,
-      realRoot,
-      ancestors: new Set([packReal]),
-      ignored: options.ignored,
-    });
+    const code = path.join(temp, contextCodeDir);
+    await mkdir(code, { recursive: true });
+    for (const entry of tree) {
+      const target = path.join(code, entry.relative);
+      if (entry.type === 'dir') await mkdir(target);
+      else await placeFile(entry.source, target);
+    }
     if (plan.userConfigFile) await placeFile(plan.userConfigFile, path.join(temp, plan.configName));
     await writeFiles(temp, options.files);
+    if (options.stamp) await writeFile(path.join(temp, inputsStampName), `${options.stamp}\n`);
   });
 }
 
-/**
- * Walks packFilePath as `assembleBuildDir` would copy it and fails on the same links (broken, or out of
- * the project), copying nothing: --dry-run's check of what a build would pack.
- */
-export async function checkPackTree(plan: ModelPlan, options: Omit<AssembleOptions, 'files'>): Promise<void> {
-  const realRoot = (await realpathOrUndefined(options.root)) ?? options.root;
-  const packReal = (await realpathOrUndefined(plan.packDir)) ?? plan.packDir;
-  await copyTree(packReal, plan.buildDir, '', { plan, realRoot, ancestors: new Set([packReal]), ignored: options.ignored, checkOnly: true });
+/** The stamp of the inputs the model's build folder was assembled from; undefined when none was (or after --dry-run). */
+export function assembledFrom(plan: ModelPlan): string | undefined {
+  try {
+    return readFileSync(path.join(plan.buildDir, inputsStampName), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UaiError } from '../errors/uai-error.js';
 import type { ModelPlan } from '../plan/plan.js';
-import { isInside, realpathOrUndefined } from './safe-paths.js';
+import { isInside, realpathIfExists, realRootOf } from './safe-paths.js';
 
 function missing(plan: ModelPlan, what: string, fix: string): UaiError {
   return new UaiError('UAI_MODEL_FILE_MISSING', `${what}. ${fix}`, { model: plan.name, step: 'check' });
@@ -12,7 +12,7 @@ function missing(plan: ModelPlan, what: string, fix: string): UaiError {
 async function checkMainModule(plan: ModelPlan, relative: (file: string) => string): Promise<void> {
   const base = path.join(plan.packDir, ...plan.model.mainModule!.split('.'));
   for (const candidate of [`${base}.py`, `${base}.pyc`, path.join(base, '__init__.py')]) {
-    if (await realpathOrUndefined(candidate)) return;
+    if (realpathIfExists(candidate)) return;
   }
   const module = plan.model.mainModule!;
   // `mnist_inference.py` reads as module `py` in package `mnist_inference`: say what was meant.
@@ -27,11 +27,11 @@ async function checkMainModule(plan: ModelPlan, relative: (file: string) => stri
  * Throws the first problem, naming the file and the config key behind it.
  */
 export async function checkInputs(plan: ModelPlan, root: string): Promise<void> {
-  const realRoot = (await realpathOrUndefined(root)) ?? root;
+  const realRoot = realRootOf(root);
   const relative = (file: string) => path.relative(root, file) || '.';
 
-  const packReal = await realpathOrUndefined(plan.packDir);
-  if (!packReal || !(await stat(packReal)).isDirectory()) {
+  const packReal = realpathIfExists(plan.packDir);
+  if (!packReal || !statSync(packReal).isDirectory()) {
     throw missing(plan, `packFilePath ${relative(plan.packDir)} is not a folder`, 'Create it, or fix packFilePath in the config.');
   }
   if (!isInside(realRoot, packReal)) {
@@ -46,7 +46,7 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
   }
 
   if (plan.userConfigFile) {
-    const real = await realpathOrUndefined(plan.userConfigFile);
+    const real = realpathIfExists(plan.userConfigFile);
     if (!real) throw missing(plan, `confFile ${relative(plan.userConfigFile)} does not exist`, 'Create it, or fix confFile.');
     if (!isInside(realRoot, real)) {
       throw new UaiError('UAI_UNSAFE_PATH', `confFile ${relative(plan.userConfigFile)} resolves outside the project (${real}).`, {
@@ -57,7 +57,7 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
   }
 
   if (plan.test) {
-    const real = await realpathOrUndefined(plan.test.requestFile);
+    const real = realpathIfExists(plan.test.requestFile);
     if (!real)
       throw missing(
         plan,
@@ -78,8 +78,8 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
   // A missing model folder is the modelDir's fault, not each file's in it.
   if (plan.model.modelDir) {
     const dir = path.join(plan.packDir, plan.model.modelDir);
-    const real = await realpathOrUndefined(dir);
-    if (!real || !(await stat(real)).isDirectory()) {
+    const real = realpathIfExists(dir);
+    if (!real || !statSync(real).isDirectory()) {
       throw missing(plan, `modelDir: ${relative(dir)} is not a folder`, 'Create it, or fix modelDir in the config (it is relative to packFilePath).');
     }
   }
@@ -87,7 +87,7 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
   for (const requirement of plan.modelFiles) {
     const file = path.join(plan.packDir, requirement.path);
     const shown = relative(file);
-    const real = await realpathOrUndefined(file);
+    const real = realpathIfExists(file);
     if (!real) {
       throw missing(plan, `${requirement.key}: ${shown} does not exist`, `Put the file there, or fix ${requirement.key} in the config.`);
     }
@@ -97,13 +97,13 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
         step: 'check',
       });
     }
-    const info = await stat(real);
+    const info = statSync(real);
     if (requirement.kind === 'file' && !info.isFile()) {
       throw missing(plan, `${requirement.key}: ${shown} is not a file`, `Point ${requirement.key} at a file.`);
     }
     if (requirement.kind === 'non-empty-dir') {
       if (!info.isDirectory()) throw missing(plan, `${requirement.key}: ${shown} is not a folder`, `Point ${requirement.key} at a folder.`);
-      if ((await readdir(real)).length === 0) {
+      if (readdirSync(real).length === 0) {
         throw missing(plan, `${requirement.key}: ${shown} is empty`, 'Put the model files in it.');
       }
     }

@@ -1,5 +1,5 @@
 import ignore from 'ignore';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectPaths } from '../plan/paths.js';
 
@@ -25,6 +25,19 @@ export type IgnorePredicate = (relative: string, isDir: boolean) => boolean;
 
 /** A predicate for paths relative to the packed folder. Pure: give it the file's text. */
 export function createIgnore(source: string | undefined, alwaysIgnored: readonly string[] = []): IgnorePredicate {
+  // A batch of hundreds of models mostly shares the same rules (none): each set is compiled once.
+  const key = JSON.stringify([source ?? '', alwaysIgnored]);
+  let predicate = compiled.get(key);
+  if (!predicate) {
+    predicate = compileIgnore(source, alwaysIgnored);
+    compiled.set(key, predicate);
+  }
+  return predicate;
+}
+
+const compiled = new Map<string, IgnorePredicate>();
+
+function compileIgnore(source: string | undefined, alwaysIgnored: readonly string[]): IgnorePredicate {
   const matcher = ignore().add(dockerignoreToGitignore(source ?? ''));
   const always = new Set([ignoreFileName, ...alwaysIgnored]);
   return (relative, isDir) => always.has(relative) || matcher.ignores(isDir ? `${relative}/` : relative);
@@ -36,12 +49,9 @@ export function createIgnore(source: string | undefined, alwaysIgnored: readonly
  * build folder into itself).
  */
 export async function loadIgnore(packDir: string, root: string): Promise<IgnorePredicate> {
-  let source: string | undefined;
-  try {
-    source = await readFile(path.join(packDir, ignoreFileName), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  const file = path.join(packDir, ignoreFileName);
+  // Small, and looked for per model (see realpathIfExists); most folders have none, and a failed read costs an error's stack.
+  const source = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   const uaiDir = path.relative(packDir, projectPaths(root).uaiDir);
   const inside = !uaiDir.startsWith('..') && !path.isAbsolute(uaiDir);
   return createIgnore(source, ['.git', ...(inside ? [uaiDir.split(path.sep).join('/')] : [])]);

@@ -68,6 +68,13 @@ export interface ImageBuilder {
    * about to run, for work a builder can start early (the native builder reads their base images).
    */
   prepare(credentials: readonly RegistryCredentials[], ctx: StepContext, plans?: readonly ModelPlan[]): Promise<void>;
+  /**
+   * Before the build: the model's tag holds the image its last push made from these very inputs (`stamp`,
+   * see inputsStamp), so there is nothing to build or push; undefined when that is not known. Asked only
+   * when pushing, and while `prepare` may still be logging in (it waits for what it needs); a builder
+   * without it always builds. @default none
+   */
+  upToDate?(plan: ModelPlan, stamp: string, ctx: StepContext): Promise<PushResult | undefined>;
   // biome-ignore lint/suspicious/noConfusingVoidType: a builder with nothing to say returns nothing (most do)
   build(plan: ModelPlan, ctx: StepContext): Promise<BuildResult | void>;
   push(plan: ModelPlan, ctx: StepContext, options?: PushOptions): Promise<PushResult>;

@@ -1,4 +1,6 @@
-import { assembleBuildDir, checkPackTree, writeRenderedOnly } from '../assemble/assemble.js';
+import { assembleBuildDir, assembledFrom, writeRenderedOnly } from '../assemble/assemble.js';
+import { fileIdentity, inputsStamp } from '../assemble/inputs-stamp.js';
+import { walkPackTree, type PackTreeEntry } from '../assemble/pack-tree.js';
 import type { BuildResult, ImageBuilder, StepContext } from '../builders/builder.js';
 import { checkInputs } from '../assemble/check-inputs.js';
 import type { ModelPlan } from '../plan/plan.js';
@@ -15,11 +17,18 @@ export const modelSteps = {
   render: async (plan: ModelPlan, templates: (plugin: UaiPlugin) => Promise<ModelTemplates>): Promise<RenderedFile[]> =>
     renderModel(plan, await templates(plan.plugin)),
 
-  assemble: async (plan: ModelPlan, root: string, files: RenderedFile[]) =>
-    assembleBuildDir(plan, { root, files, ignored: await loadIgnore(plan.packDir, root) }),
+  /** What the model packs of packFilePath; refuses the links a build would refuse (--dry-run's check too). */
+  walk: async (plan: ModelPlan, root: string): Promise<PackTreeEntry[]> => walkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) }),
 
-  /** --dry-run's stand-in for assemble: refuses the links assemble would refuse, copying nothing. */
-  checkPack: async (plan: ModelPlan, root: string) => checkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) }),
+  /** The stamp of the model's local inputs, for the builder's skip-unchanged check (see inputsStamp). */
+  stamp: (plan: ModelPlan, files: RenderedFile[], tree: PackTreeEntry[]): string =>
+    inputsStamp(plan, files, tree, plan.userConfigFile ? fileIdentity(plan.userConfigFile) : undefined),
+
+  /** The stamp of the inputs the model's build folder holds (none after --dry-run, or with no folder). */
+  assembledFrom: (plan: ModelPlan): string | undefined => assembledFrom(plan),
+
+  assemble: (plan: ModelPlan, root: string, files: RenderedFile[], tree: PackTreeEntry[], stamp: string) =>
+    assembleBuildDir(plan, { root, files, tree, stamp }),
 
   writeRendered: (plan: ModelPlan, files: RenderedFile[]) => writeRenderedOnly(plan, files),
 

@@ -7,7 +7,7 @@ import { modelSteps, templatesOfRun } from './model-steps.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
 import { ProgressTracker, shortDigest } from './progress.js';
-import { releaseModel, type ReleaseOptions } from './release.js';
+import { releaseModel, type Released, type ReleaseOptions } from './release.js';
 import { notStartedStep, type ModelResult } from './result.js';
 import type { SecretStore } from '../secrets/redact.js';
 
@@ -74,8 +74,8 @@ function cancelledResult(plan: ModelPlan, step: string, signal: AbortSignal, dur
 
 /**
  * What a model's task shows. Live (a terminal): one line per model, its title, updated in place with
- * what the model is doing, a big layer's progress included. Plain: the title at each step, the builder's
- * lines under it, and a line per 10% or 5 s of a big layer.
+ * what the model is doing, a big layer's progress included. Plain: a line when the model starts and one
+ * when it ends (its last title), the builder's lines between, and a line per 10% or 5 s of a big layer.
  */
 function modelView(plan: ModelPlan, task: TaskView, run: RunContext) {
   const live = run.options.renderer === 'live';
@@ -84,6 +84,10 @@ function modelView(plan: ModelPlan, task: TaskView, run: RunContext) {
   const title = (text: string) => (task.title = `${plan.name}: ${text}`);
   return {
     title,
+    /** The step a model is in: on a person's screen only (plain output prints a title only when the task ends). */
+    step: (text: string) => {
+      if (live) title(text);
+    },
     say: (line: string) => {
       if (live) title(run.mask(line));
       else task.output = run.mask(line);
@@ -114,9 +118,14 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
   const enter = (next: string, title: string) => {
     if (stop.signal.aborted) throw new UaiError('UAI_CANCELLED', 'Stopped.');
     step = next;
-    view.title(title);
+    view.step(title);
   };
   const ctx: StepContext = { signal: stop.signal, log: view.say, progress: view.progress };
+  const released = (done: Released) => {
+    record(done);
+    const said = { pushed: 'pushed', skipped: 'unchanged, skipped', staged: 'staged (the tag did not move)' }[done.status];
+    view.title(`${said} ${plan.imageRef}${done.digest ? `@${view.digest(done.digest)}` : ''}`);
+  };
 
   try {
     enter('check', 'checking files');
@@ -124,14 +133,20 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     enter('render', 'rendering');
     const files: RenderedFile[] = await modelSteps.render(plan, run.templates);
     if (options.dryRun) {
-      await modelSteps.checkPack(plan, options.root);
+      await modelSteps.walk(plan, options.root);
       await modelSteps.writeRendered(plan, files);
       record({ status: 'planned' });
       view.title(`planned ${plan.imageRef} FROM ${plan.baseImage}`);
       return;
     }
     enter('assemble', 'assembling the build folder');
-    await modelSteps.assemble(plan, options.root, files);
+    const tree = await modelSteps.walk(plan, options.root);
+    const stamp = modelSteps.stamp(plan, files, tree);
+    // A build folder assembled from these very inputs is kept: an unchanged model copies nothing.
+    if (modelSteps.assembledFrom(plan) !== stamp) await modelSteps.assemble(plan, options.root, files, tree, stamp);
+    // Unchanged since its last push, the registry says (asked once logged in): nothing packed or sent.
+    const upToDate = options.push && options.builder.upToDate ? options.builder.upToDate(plan, stamp, ctx) : undefined;
+    upToDate?.catch(() => {}); // awaited below, unless the login failed
     const unprepared = await run.prepared;
     if (unprepared && !stop.signal.aborted) {
       // Said once for all models by prepareBuilder; each model records it as its own result.
@@ -139,6 +154,8 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
       task.skip(`${plan.name}: not built: ${unprepared.step} failed`);
       return;
     }
+    const same = await upToDate;
+    if (same) return released({ status: 'skipped', digest: same.digest });
     enter('build', `building ${plan.imageRef}`);
     const built = await modelSteps.build(options.builder, plan, ctx);
     if (!options.push) {
@@ -147,10 +164,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
       return;
     }
     const release = options.release ?? { noTag: false, tag: async () => {} };
-    const done = await releaseModel(plan, options.builder, ctx, release, enter, built?.skipped === true);
-    record(done);
-    const said = { pushed: 'pushed', skipped: 'unchanged, skipped', staged: 'staged (the tag did not move)' }[done.status];
-    view.title(`${said} ${plan.imageRef}${done.digest ? `@${view.digest(done.digest)}` : ''}`);
+    released(await releaseModel(plan, options.builder, ctx, release, enter, built?.skipped === true));
   } catch (error) {
     // A step that ends because the run was stopped is cancelled, not failed.
     if (stop.signal.aborted && isUaiError(error) && error.code === 'UAI_CANCELLED') {

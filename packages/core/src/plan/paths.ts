@@ -3,8 +3,8 @@ import path from 'node:path';
 /**
  * The one module that knows the layout of `.uai/` in a project (the only place `uai` writes there):
  *
- *   .uai/build/<model>/          a model's build folder: the rendered files and `code/` (the build context);
- *                                after --dry-run, only the rendered files
+ *   .uai/build/<model>/          a model's build folder: the rendered files, `code/` (the build context) and
+ *                                `.uai-inputs` (what it was assembled from); after --dry-run, only the rendered files
  *   .uai/build/<model>.tmp-<pid> the folder being assembled (or rendered, by --dry-run), renamed over the build folder when done
  *   .uai/run.lock                the run that uses .uai/ now (one `uai build` at a time; see run-lock.ts)
  *   .uai/cache/layers.json       layer key -> digests (so unchanged weights are not hashed again)
@@ -18,6 +18,8 @@ export const uaiDirName = '.uai';
 export const dockerfileName = 'uaiservice.Dockerfile';
 /** The copy of packFilePath, in a model's build folder. */
 export const contextCodeDir = 'code';
+/** The stamp of the inputs a build folder was assembled from (see inputsStamp), in the folder: kept while they hold. */
+export const inputsStampName = '.uai-inputs';
 
 export interface ProjectPaths {
   /** `<root>/.uai` */

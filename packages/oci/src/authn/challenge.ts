@@ -16,3 +16,11 @@ export function parseChallenge(header: string | null | undefined): AuthChallenge
   }
   return { scheme: match[1]!.toLowerCase(), params };
 }
+
+/** The challenge of a registry that takes Basic credentials (what a ping answered 200 with them means). */
+export const basicChallenge = 'Basic realm="registry"';
+
+/** Whether a `WWW-Authenticate` header asks for Basic credentials. */
+export function isBasicChallenge(header: string | string[] | undefined): boolean {
+  return parseChallenge(Array.isArray(header) ? header[0] : header)?.scheme === 'basic';
+}

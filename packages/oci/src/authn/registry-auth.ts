@@ -15,6 +15,12 @@ interface Token {
   expiresAt: number;
 }
 
+/** The token scopes for reading (or pushing to) a repository, and for reading the one a blob is mounted from. */
+export function repositoryScopes(repository: string, push: boolean, from?: string): string[] {
+  const own = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
+  return from && from !== repository ? [own, `repository:${from}:pull`] : [own];
+}
+
 /**
  * The Authorization header for a registry, per the challenge its `/v2/` sent: none, Basic, or a Bearer
  * token fetched from the realm for the scopes a request needs (cached per scope set until it expires).

@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
+import { repositoryScopes } from '../authn/registry-auth.js';
 import { byteStream } from '../layer/layer.js';
 import { kindForStatus, RegistryError } from './errors.js';
 import { isRetryableStatus, RetryableStatus } from './retry.js';
-import { header, repositoryScopes, type Transport } from './transport.js';
+import { header } from './answers.js';
+import type { Transport } from './transport.js';
 import { checkedChunks } from './verify.js';
 
 const redirects = [301, 302, 303, 307, 308];

@@ -3,7 +3,8 @@ import { byteStream } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
 import { RegistryError } from './errors.js';
 import { RetryableStatus } from './retry.js';
-import { checkStoredDigest, header, type Response, type Transport } from './transport.js';
+import { checkStoredDigest, header, type Response } from './answers.js';
+import type { Transport } from './transport.js';
 
 /** What a blob upload reads: its bytes, opened again for each attempt, or from a byte on. */
 export interface BlobBytes {

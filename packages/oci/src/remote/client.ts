@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { blobSize, getBlob, getBlobBytes } from './blobs.js';
 import { deleteTag, getManifest, manifestDigest, putManifest, type ManifestResponse, type TagDigests } from './manifests.js';
+import type { RegistryHint } from '../cache/registry-hints.js';
 import { Transport, type TransportOptions } from './transport.js';
 import { UploadSlots } from './upload-slots.js';
 import { defaultChunkBytes, pushBlob, type BlobSource, type ChunkPolicy, type PushBlobOptions, type PushBlobResult } from './uploads.js';
@@ -36,6 +37,11 @@ export class RegistryClient {
     if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`chunkBytes must be a whole number >= 1, got ${chunkBytes}`);
     this.chunks = { chunkBytes };
     this.transport = new Transport(options);
+  }
+
+  /** What this run learnt of the registry, for the next run's `hint` (see Transport.learnt). */
+  get learnt(): { hint?: RegistryHint } | undefined {
+    return this.transport.learnt;
   }
 
   async close(): Promise<void> {

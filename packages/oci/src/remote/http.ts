@@ -37,7 +37,7 @@ function undici(): Promise<UndiciParts> {
 /** The client's agent: Node's TLS defaults, plus the host's own CAs and client certificate when its certs.d folder has them. */
 export async function createAgent(host: string, certsDir: string): Promise<Dispatcher> {
   const [{ Agent }, connect] = await Promise.all([undici(), readHostTls(certsDir, host).then(connectOptions)]);
-  return new Agent({ connections: 8, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000, ...(connect ? { connect } : {}) });
+  return new Agent({ connections: 16, headersTimeout: 600_000, bodyTimeout: 600_000, keepAliveTimeout: 10_000, ...(connect ? { connect } : {}) });
 }
 
 /** One request through `dispatcher`, sent once the connections it may reuse are free. */

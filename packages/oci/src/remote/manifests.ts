@@ -1,7 +1,9 @@
+import { repositoryScopes } from '../authn/registry-auth.js';
 import { sha256Digest } from '../image/digest.js';
 import { manifestAccept } from '../image/media-types.js';
 import { RegistryError } from './errors.js';
-import { checkStoredDigest, header, repositoryScopes, type Transport } from './transport.js';
+import { checkStoredDigest, header } from './answers.js';
+import type { Transport } from './transport.js';
 import { digestLike, isCheckableDigest } from './verify.js';
 
 export interface ManifestResponse {

@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Credential } from '../authn/credentials.js';
+import { basicChallenge, isBasicChallenge } from '../authn/challenge.js';
 import { RegistryAuth } from '../authn/registry-auth.js';
+import type { RegistryHint } from '../cache/registry-hints.js';
 import { isLoopbackHost } from '../name/reference.js';
-import { kindForStatus, RegistryError, registryErrorDetail } from './errors.js';
+import { kindForStatus, RegistryError } from './errors.js';
 import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
+import { checkOrigin, hostOf, unexpectedAnswer, type Response } from './answers.js';
 import { createAgent, httpRequest } from './http.js';
 import { answeredInPlain, certificateFailure, defaultCertsDir, speaksNoTls, untrustedCertificate } from './tls.js';
 
@@ -29,6 +32,12 @@ export interface TransportOptions {
   certsDir?: string;
   /** Connections opened with the first ping, its own included (see `warmConnections`). @default 6 */
   connectionsAtPing?: number;
+  /**
+   * What an earlier run learnt of this registry (see RegistryHints): requests go at once with Basic
+   * credentials over its scheme, without waiting for a ping. A 401 asking for another scheme is
+   * followed. Ignored when `scheme` is given, or when it says plain http to another machine.
+   */
+  hint?: RegistryHint;
   retry?: Omit<RetryOptions, 'signal' | 'onRetry'>;
   /** A line per retry, for progress. */
   log?: (line: string) => void;
@@ -52,29 +61,6 @@ export interface SendOptions {
   retry?: boolean;
 }
 
-export interface Response {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
-}
-
-export function header(headers: Response['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The token scopes for reading (or pushing to) a repository, and for reading the one a blob is mounted from. */
-export function repositoryScopes(repository: string, push: boolean, from?: string): string[] {
-  const own = `repository:${repository}:${push ? 'pull,push' : 'pull'}`;
-  return from && from !== repository ? [own, `repository:${from}:pull`] : [own];
-}
-
-/** Throws when the registry says it stored other bytes (`Docker-Content-Digest`) than the digest we sent. */
-export function checkStoredDigest(response: Response, expected: string, what: string): void {
-  const stored = header(response.headers, 'docker-content-digest');
-  if (stored && stored !== expected) throw new RegistryError('digest', `${what}: the registry stored ${stored}, we sent ${expected}.`);
-}
-
 /**
  * How requests reach one registry: its connections, auth (none, Basic, Bearer), retries with backoff
  * on 5xx/429/connection resets, and the rule that our credentials go only to the origin we were given.
@@ -90,10 +76,21 @@ export class Transport {
   private pinged: Promise<void> | undefined;
   /** The ping carried our credentials and the registry took them: the login is done. */
   private credentialsTaken = false;
+  /** Basic auth taken from a hint, not a ping: requests do not wait for one. */
+  private assumed = false;
+  /** The ping has answered (what it learnt is `learnt`). */
+  private pingAnswered = false;
+  /** The hint turned out false: there is nothing to remember, whatever a ping learns. */
+  private hintDropped = false;
 
   constructor(private readonly options: TransportOptions) {
     this.host = options.host;
     this.scheme = options.scheme ?? (isLoopbackHost(options.host) ? undefined : 'https');
+    const hint = options.hint;
+    if (!options.scheme && hint?.auth === 'basic' && (hint.scheme === 'https' || isLoopbackHost(options.host))) {
+      this.scheme = hint.scheme;
+      this.assumed = true;
+    }
     this.certsDir = options.certsDir ?? defaultCertsDir;
     this.ownDispatcher = !options.dispatcher;
     if (options.dispatcher) this.dispatcher = Promise.resolve(options.dispatcher);
@@ -106,6 +103,27 @@ export class Transport {
         throw certificate ? untrustedCertificate(url.host, `fetching a token for ${this.host}`, certificate, this.certsDir, cause) : cause;
       }
     });
+    if (this.assumed) this.auth.setChallenge(basicChallenge);
+  }
+
+  /**
+   * What the ping learnt, for the next run's hint: Basic credentials taken over this scheme, or nothing
+   * to remember (`hint` undefined). Undefined before the ping has answered.
+   */
+  get learnt(): { hint?: RegistryHint } | undefined {
+    if (!this.pingAnswered) return this.hintDropped ? {} : undefined;
+    return this.credentialsTaken && this.scheme ? { hint: { scheme: this.scheme, auth: 'basic' } } : {};
+  }
+
+  /**
+   * The registry answered otherwise than its hint said: requests wait for a ping again. Its scheme is
+   * forgotten too when it did not answer over it (the ping then asks as if there were no hint).
+   */
+  private dropHint(scheme: 'keep' | 'forget'): void {
+    if (!this.assumed) return;
+    this.assumed = false;
+    this.hintDropped = true;
+    if (scheme === 'forget') this.scheme = this.options.scheme ?? (isLoopbackHost(this.host) ? undefined : 'https');
   }
 
   /** `scheme://host[:port]`: https until a ping has found a loopback host that does not speak TLS. */
@@ -181,11 +199,14 @@ export class Transport {
         const response = await this.probe(signal, authorization);
         await response.body.dump();
         if (response.status === 200 && authorization) {
-          this.auth.setChallenge('Basic realm="registry"');
+          this.auth.setChallenge(basicChallenge);
           this.credentialsTaken = true;
         }
-        if (response.status === 401) this.auth.setChallenge(response.headers['www-authenticate']);
-        else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
+        if (response.status === 200 || response.status === 401) this.pingAnswered = true;
+        if (response.status === 401) {
+          this.auth.setChallenge(response.headers['www-authenticate']);
+          this.dropHint('keep');
+        } else if (isRetryableStatus(response.status)) throw new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']));
         else if (response.status !== 200)
           throw new RegistryError(kindForStatus(response.status), `${this.host}/v2/ answered HTTP ${response.status}; is it a registry?`, {
             status: response.status,
@@ -195,6 +216,11 @@ export class Transport {
       'connecting',
     ).catch((error) => {
       this.pinged = undefined;
+      // A hint out of date (a registry on this machine that now speaks the other scheme): asked again without it.
+      if (this.assumed && !signal?.aborted) {
+        this.dropHint('forget');
+        return this.ping(signal);
+      }
       throw error;
     });
     return this.pinged;
@@ -279,11 +305,11 @@ export class Transport {
     } catch (cause) {
       if (signal?.aborted || cause instanceof RegistryError) throw cause;
       const certificate = certificateFailure(cause);
-      if (certificate) throw untrustedCertificate(this.hostOf(url), what, certificate, this.certsDir, cause);
+      if (certificate) throw untrustedCertificate(hostOf(this.base, this.host, url), what, certificate, this.certsDir, cause);
       if (url.startsWith('https:') && answeredInPlain(cause)) {
         throw new RegistryError(
           'unreachable',
-          `Cannot reach ${this.hostOf(url)} over https (${what}): it answered in plain http, which only a registry on this machine may speak; serve it over TLS.`,
+          `Cannot reach ${hostOf(this.base, this.host, url)} over https (${what}): it answered in plain http, which only a registry on this machine may speak; serve it over TLS.`,
           { cause },
         );
       }
@@ -296,34 +322,30 @@ export class Transport {
     }
   }
 
-  /** The host a URL is on, as the user wrote it when it is the registry's own. */
-  private hostOf(url: string): string {
-    const target = new URL(url);
-    return target.host === new URL(this.base).host ? this.host : target.host;
-  }
-
-  /** Our credentials go only to the origin we were configured with: same scheme, host and port. */
-  private checkOrigin(url: string, what: string): URL {
-    // A Location downgrading https to http on the same host is refused, not followed without them.
-    const target = new URL(url);
-    const origin = new URL(this.base).origin;
-    if (target.origin !== origin) {
-      if (target.host === new URL(this.base).host) {
-        throw new RegistryError(
-          'insecure',
-          `${what}: ${this.host} sent us to ${target.protocol}//${target.host} instead of ${origin}; refusing to send credentials there.`,
-        );
-      }
-      throw new RegistryError('other', `${what}: the registry sent us to another host (${target.host}).`);
-    }
-    return target;
-  }
-
-  /** One authenticated request, with a second try after a 401 asking for more scope. */
+  /**
+   * One authenticated request: after the ping, or at once under a hint. A request sent under a hint that
+   * fails is sent again only if the ping finds the registry speaks the other scheme now.
+   */
   private async once(options: SendOptions): Promise<Response> {
-    await this.ping(options.signal);
+    if (!this.assumed) {
+      await this.ping(options.signal);
+      return this.authenticated(options);
+    }
+    const hinted = this.scheme;
+    try {
+      return await this.authenticated(options);
+    } catch (error) {
+      if (options.signal?.aborted || !(error instanceof RegistryError) || error.kind === 'auth') throw error;
+      await this.ping(options.signal);
+      if (this.scheme === hinted) throw error;
+      return this.authenticated(options);
+    }
+  }
+
+  /** One request with the credentials the registry wants, and a second try after a 401 asking for more scope. */
+  private async authenticated(options: SendOptions): Promise<Response> {
     const url = options.url.startsWith('/') ? `${this.base}${options.url}` : options.url;
-    const target = this.checkOrigin(url, options.what);
+    const target = checkOrigin(this.base, this.host, url, options.what);
     let scopes = options.scopes;
     for (let tryAuth = 0; ; tryAuth++) {
       const authorization = await this.auth.header(scopes, target, options.signal);
@@ -335,22 +357,16 @@ export class Transport {
         scopes = this.auth.scopesFrom(response.headers['www-authenticate'], scopes);
         continue;
       }
+      if (response.status === 401 && tryAuth === 0 && this.assumed && !isBasicChallenge(response.headers['www-authenticate'])) {
+        // The hint is out of date: the registry wants another scheme now. As its challenge says, once.
+        await response.body.dump();
+        this.dropHint('keep');
+        this.auth.setChallenge(response.headers['www-authenticate']);
+        continue;
+      }
       if (options.expect.includes(response.status)) return response;
-      throw await this.failure(options, response);
+      throw await unexpectedAnswer(options, response, this.host);
     }
-  }
-
-  /** The error for an answer we did not expect: retryable (5xx, 429) or a RegistryError saying what to check. */
-  private async failure(options: SendOptions, response: Response): Promise<Error> {
-    const text = options.method === 'HEAD' ? '' : await response.body.text().catch(() => '');
-    if (options.method === 'HEAD') await response.body.dump().catch(() => {});
-    if (isRetryableStatus(response.status))
-      return new RetryableStatus(response.status, parseRetryAfter(response.headers['retry-after']), registryErrorDetail(text));
-    const detail = registryErrorDetail(text);
-    // What to do about a 401 or 403 is the caller's to say: it knows where the credentials came from.
-    return new RegistryError(kindForStatus(response.status), `${options.what} on ${this.host}: HTTP ${response.status}${detail ? ` (${detail})` : ''}.`, {
-      status: response.status,
-    });
   }
 
   /** An authenticated request, retried on its own unless `retry: false`. */

@@ -1,10 +1,12 @@
+import { repositoryScopes } from '../authn/registry-auth.js';
 import { createHash } from 'node:crypto';
 import { countingChunks } from '../layer/layer.js';
 import { blobSize } from './blobs.js';
 import { ChunksRefused, putChunked, putWithDigest, sendWithBody, uploadUrl, UploadLost, type BlobBytes, type Session } from './chunked-upload.js';
 import { RegistryError } from './errors.js';
 import { RetryableStatus } from './retry.js';
-import { checkStoredDigest, header, repositoryScopes, type Response, type Transport } from './transport.js';
+import { checkStoredDigest, header, type Response } from './answers.js';
+import type { Transport } from './transport.js';
 import { bigBlobBytes, releasingAtEnd, type UploadSlots } from './upload-slots.js';
 
 export interface BlobSource extends BlobBytes {

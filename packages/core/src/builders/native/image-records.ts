@@ -1,12 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@uai/oci';
 
+/** What an image was made from, as a record keeps it (see up-to-date.ts). */
+export interface Stamps {
+  stamp: string;
+  local: string;
+}
+
 /** What `.uai/cache/images.json` says of a model's tag: the manifest it last held, its blobs, and from which inputs. */
 interface ImageRecord {
   image: string;
   digest: string;
   blobs: string[];
   inputs?: string;
+  /** The stamp of the inputs it was made from: local ones, base image, image format (see stampOf). */
+  stamp?: string;
+  /** The stamp of the local inputs alone (see inputsStamp): whether a model changed, known before the base is read. */
+  local?: string;
   builder: 'native';
 }
 
@@ -47,9 +57,26 @@ export class ImageRecords {
 
   constructor(readonly file: string) {}
 
-  /** Records that `imageRef` holds the manifest `digest` (its bytes `manifest`), made from `inputs`. */
-  record(model: string, imageRef: string, digest: string, manifest: Buffer, inputs: string | undefined): void {
-    this.pending.set(model, { image: imageRef, digest, blobs: blobsOf(manifest), inputs, builder: 'native' });
+  /** Records that `imageRef` holds the manifest `digest` (its bytes `manifest`), made from `inputs` (stamped `made`). */
+  record(model: string, imageRef: string, digest: string, manifest: Buffer, inputs: string | undefined, made: Stamps | undefined): void {
+    this.pending.set(model, { image: imageRef, digest, blobs: blobsOf(manifest), inputs, ...made, builder: 'native' });
+  }
+
+  private async recordOf(model: string): Promise<Partial<ImageRecord> | undefined> {
+    this.onDisk ??= readRecords(this.file);
+    return (this.pending.get(model) ?? (await this.onDisk)[model]) as Partial<ImageRecord> | undefined;
+  }
+
+  /** Whether the last push of `imageRef` recorded was made from other local inputs (or none is recorded). */
+  async changedLocally(model: string, imageRef: string, local: string): Promise<boolean> {
+    const record = await this.recordOf(model);
+    return record?.image !== imageRef || record.local !== local;
+  }
+
+  /** Whether the tag's manifest now (`current`) is the one this model's last push made from inputs stamped `stamp`. */
+  async madeFrom(model: string, imageRef: string, current: string, stamp: string): Promise<boolean> {
+    const record = await this.recordOf(model);
+    return record?.image === imageRef && record.digest === current && record.stamp === stamp;
   }
 
   /** The blobs of the manifest the tag holds now, per this run's records and then the file's (see `blobsHeldBy`). */

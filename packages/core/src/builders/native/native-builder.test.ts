@@ -8,10 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serviceCmd } from '../../plan/platform.js';
 import { buildDir } from './build-folder.fixture.js';
-import { dockerfileLabel } from './compose.js';
+import { dockerfileLabel, inputsLabel } from './compose.js';
 import { inputsKey } from './inputs-key.js';
 import { nativeBuilder } from './native-builder.js';
 import { NativeSession } from './session.js';
+import { imageFormat } from './up-to-date.js';
 import type { ModelPlan } from '../../plan/plan.js';
 import { renderModel } from '../../render/render.js';
 import { defaultTemplatesDir } from '../../render/templates.js';
@@ -144,6 +145,25 @@ describe('nativeBuilder against a registry on 127.0.0.1', () => {
     expect(config.config.Labels).toMatchObject({ 'ai.uai.plugin': 'uai-plugin-onnx', 'ai.uai.model': 'onnx' });
     expect(config.config.Labels[dockerfileLabel]).toBe(sha(readFileSync(path.join(plan.buildDir, 'uaiservice.Dockerfile'))));
     expect(config.config.Env).toEqual(['PATH=/bin', 'UAI_FRAMEWORK=caffe']);
+  });
+
+  it(`makes the same image from the same inputs as imageFormat ${imageFormat} did (else bump it: see up-to-date.ts)`, async () => {
+    // A record stamped with this format skips a model without building it: were the same inputs to make
+    // another image now, a stale image would stay. The image's shape is pinned here, but for what holds
+    // the fake registry's port (it varies): the host, and the hashes of the Dockerfile (FROM names it).
+    const out = mkdtempSync(path.join(os.tmpdir(), 'uai-out-'));
+    const plan = await assembled(registry.host, 'golden');
+    const builder = nativeBuilder({ env: {}, root: plan.root, push: false, output: `oci:${out}` });
+    await builder.build(plan, ctx());
+    await builder.dispose();
+    const blob = (digest: string) => readFileSync(path.join(out, 'blobs', 'sha256', digest.slice(7)), 'utf8');
+    const index = JSON.parse(readFileSync(path.join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(blob(index.manifests[0]!.digest)) as { config: { digest: string; size: number } };
+    const config = JSON.parse(blob(manifest.config.digest).replaceAll(registry.host, 'registry.test')) as { config: { Labels: Record<string, string> } };
+    delete config.config.Labels[dockerfileLabel];
+    delete config.config.Labels[inputsLabel];
+    const shape = JSON.stringify({ manifest: { ...manifest, config: { ...manifest.config, digest: '', size: 0 } }, config });
+    expect(`${imageFormat}:${sha(shape)}`).toBe('1:sha256:2a344e141b973ae6fa0b705baad8941115847809932c0b15c5443a0e7e606a30');
   });
 
   it('refuses a second model into one oci layout (images are named by tag there), keeping the first', async () => {

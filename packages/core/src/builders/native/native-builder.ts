@@ -11,6 +11,8 @@ import { hashLayers, packModel, type PackedModel } from './pack.js';
 import { outputPublisher, type Publisher } from './publish-layout.js';
 import { publishToRegistry } from './publish-registry.js';
 import { NativeSession, type NativeSessionOptions } from './session.js';
+import { TagDigests } from './tag-digests.js';
+import { UpToDateChecks } from './up-to-date.js';
 
 export interface NativeBuilderOptions extends Omit<NativeSessionOptions, 'env'> {
   env?: NodeJS.ProcessEnv;
@@ -49,16 +51,22 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
   const records = new ImageRecords(session.paths.imagesFile);
   const pushing = options.push !== false;
   const publishers: Publisher[] = options.output ? [outputPublisher(options.output, options.root)] : [];
-  const packed = new Map<string, PackedModel>();
-  /** Each model's tag digest, asked for while it is packed (see build). */
-  const tagDigests = new Map<string, Promise<string | undefined>>();
+  /** Each model's packing, started by build, or earlier by the skip-unchanged check of a model that changed. */
+  const packing = new Map<string, Promise<PackedModel>>();
+  const tagDigests = new TagDigests(session);
+  const checks = new UpToDateChecks(session, records);
+  /** The login and the first tag reads (prepare): the skip-unchanged check asks for a tag once they settle. */
+  let loggedIn: Promise<unknown> = Promise.resolve();
 
-  /** Asks what the model's tag holds now, without waiting: push needs it to skip an unchanged model. */
-  function askTag(plan: ModelPlan, ctx: StepContext): void {
-    const ref = parseReference(plan.imageRef);
-    const current = session.clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal);
-    current.catch(() => {}); // a failure is reported by push, which awaits it
-    tagDigests.set(plan.name, current);
+  /** The model packed (once): without a push, or for an --output, every digest is needed now; a push learns the weights' on the way up. */
+  function pack(plan: ModelPlan, ctx: StepContext): Promise<PackedModel> {
+    let model = packing.get(plan.name);
+    if (!model) {
+      model = packModel(plan, session, ctx, { resolveNow: !pushing || publishers.length > 0 });
+      model.catch(() => {}); // reported by build, which awaits it
+      packing.set(plan.name, model);
+    }
+    return model;
   }
 
   async function publishOutputs(model: PackedModel, ctx: StepContext): Promise<void> {
@@ -82,29 +90,37 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
       // Read the base images while the models check, render and assemble, and while we log in: off each
       // build's critical path. A failure is reported by the model that awaits it, in build.
       for (const plan of plans) session.baseImage(plan.baseImage, ctx.signal).catch(() => {});
-      await session.login(credentials, ctx.signal);
-      // What each model's tag holds, asked now for all of them at once: a model in flight then finds the
-      // answer waiting, instead of a round trip each (hundreds of models, a registry far away).
-      if (pushing && !options.force) for (const plan of plans) askTag(plan, ctx);
+      // What each model's tag holds, asked for all of them at once: each model then finds its answer waiting.
+      const asking = pushing && !options.force ? plans : [];
+      loggedIn = tagDigests.askAround(() => session.login(credentials, ctx.signal), asking, ctx.signal);
+      await loggedIn;
+    },
+
+    async upToDate(plan: ModelPlan, localInputs: string, ctx: StepContext): Promise<PushResult | undefined> {
+      // --output writes files whatever the registry holds; --force pushes whatever the record says.
+      if (!pushing || options.force || publishers.length > 0) return undefined;
+      // A model that changed is packed while the registry is asked (far away, round trips of local work saved).
+      const tag = { loggedIn, digest: () => tagDigests.of(plan, ctx.signal) };
+      return checks.check(plan, localInputs, ctx, tag, () => void pack(plan, ctx));
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
-      if (pushing && !options.force && !tagDigests.has(plan.name)) askTag(plan, ctx);
-      // Without a push, or for an --output, every digest is needed now; a push learns the weights' on the way up.
-      const model = await packModel(plan, session, ctx, { resolveNow: !pushing || publishers.length > 0 });
-      packed.set(plan.name, model);
-      await publishOutputs(model, ctx);
+      if (pushing && !options.force) tagDigests.ask(plan, ctx.signal);
+      await publishOutputs(await pack(plan, ctx), ctx);
     },
 
     async push(plan: ModelPlan, ctx: StepContext, pushOptions: PushOptions = {}): Promise<PushResult> {
-      const model = packed.get(plan.name);
+      const same = checks.unchangedResult(plan.name);
+      if (same) return same;
+      const model = await packing.get(plan.name);
       if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
       try {
         return await publishToRegistry(model, session, records, ctx, {
           force: options.force,
-          tagDigest: tagDigests.get(plan.name),
+          tagDigest: options.force ? undefined : tagDigests.of(plan, ctx.signal),
           concurrency: options.concurrency,
           staged: pushOptions.staged,
+          made: checks.madeOf(plan.name),
         });
       } catch (error) {
         throw nativeFailure(error, plan, 'push', { host: parseReference(plan.imageRef).host }, ctx.signal);
@@ -118,8 +134,9 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
     async dispose(): Promise<void> {
       await records.save();
       await session.dispose();
-      packed.clear();
+      packing.clear();
       tagDigests.clear();
+      checks.clear();
     },
   };
 }

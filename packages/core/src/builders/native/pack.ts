@@ -35,7 +35,10 @@ async function readBase(plan: ModelPlan, session: NativeSession, ctx: StepContex
  * learns its digest on the way up and the file is read once.
  */
 export async function packModel(plan: ModelPlan, session: NativeSession, ctx: StepContext, options: { resolveNow: boolean }): Promise<PackedModel> {
-  const base = await readBase(plan, session, ctx);
+  // The layers need no base image: they are packed while it is read (a registry far away).
+  const reading = readBase(plan, session, ctx);
+  reading.catch(() => {}); // awaited below
+  const host = parseReference(plan.baseImage).host;
   try {
     // A custom template (the project's or a plugin's): apply what it asks, or say it needs docker.
     const dockerfile = await readDockerfile(plan);
@@ -47,6 +50,7 @@ export async function packModel(plan: ModelPlan, session: NativeSession, ctx: St
       layers.push(await prepareLayer(spec.entries, { ...packing, resolveNow: options.resolveNow, signal: ctx.signal }));
     }
     await session.layerCache.save();
+    const base = await reading;
     const labels = {
       ...dockerfile.changes?.labels,
       'ai.uai.model': plan.name,
@@ -64,7 +68,13 @@ export async function packModel(plan: ModelPlan, session: NativeSession, ctx: St
     };
     return { plan, recipe, layers, names: specs.map((spec) => spec.name), baseClient: session.clientFor(base.ref.host) };
   } catch (error) {
-    throw nativeFailure(error, plan, 'build', { host: base.ref.host }, ctx.signal);
+    // A base image that cannot be read is what to fix first (it is said as such): else what failed here.
+    throw (
+      (await reading.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )) ?? nativeFailure(error, plan, 'build', { host }, ctx.signal)
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { parseReference, pushImage } from '@uai/oci';
 import type { PushResult, StepContext } from '../builder.js';
 import { composeImage } from './compose.js';
-import type { ImageRecords } from './image-records.js';
+import type { ImageRecords, Stamps } from './image-records.js';
 import { registryInputs } from './inputs-key.js';
 import { hashLayer, hashLayers, type PackedModel } from './pack.js';
 import type { NativeSession } from './session.js';
@@ -15,6 +15,8 @@ export interface PublishOptions {
   concurrency?: number;
   /** Push the manifest by its digest, leaving the tag where it is (`--no-tag`): see PushOptions. */
   staged?: boolean;
+  /** What the model was made from (see up-to-date.ts), recorded with what its tag holds. */
+  made?: Stamps;
 }
 
 /** What is known of the tag before pushing: the blobs it holds, or that it holds nothing yet. */
@@ -30,13 +32,20 @@ interface TagState {
  * same bytes), or an image labelled with the same inputs key (the Docker builder pushed it, or this is
  * a fresh clone). Otherwise what is known of the tag, so the push skips what it holds.
  */
-async function checkTag(packed: PackedModel, session: NativeSession, records: ImageRecords, ctx: StepContext, current: string | undefined): Promise<TagState> {
+async function checkTag(
+  packed: PackedModel,
+  session: NativeSession,
+  records: ImageRecords,
+  ctx: StepContext,
+  tag: { current: string | undefined; made?: Stamps },
+): Promise<TagState> {
+  const { current } = tag;
   const { plan } = packed;
   if (!current) return { freshTag: true };
   const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx));
   if (image.manifestDigest === current) {
     ctx.log(`${plan.name}: unchanged, skipped`);
-    records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey);
+    records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey, tag.made);
     return { freshTag: false, unchanged: { digest: current, skipped: true } };
   }
   // The blobs of what the tag holds, when we pushed it: a registry keeps every blob of a manifest it
@@ -68,7 +77,10 @@ export async function publishToRegistry(
   // --force asks nothing of the tag and trusts no record: every blob is looked at again.
   const state: TagState = options.force
     ? { freshTag: false }
-    : await checkTag(packed, session, records, ctx, await (options.tagDigest ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal)));
+    : await checkTag(packed, session, records, ctx, {
+        current: await (options.tagDigest ?? target.manifestDigest(ref.repository, ref.tag ?? 'latest', ctx.signal)),
+        made: options.made,
+      });
   if (state.unchanged) return state.unchanged;
   ctx.log(options.staged ? `pushing ${plan.imageRef} by digest (the tag stays)` : `pushing to ${plan.imageRef}`);
   let inputs: string | undefined;
@@ -97,6 +109,6 @@ export async function publishToRegistry(
   });
   await Promise.all(packed.layers.map((layer, i) => (layer.digest ? undefined : layer.remember(result.layerDigests[i]!))));
   // The record says what the tag holds: a staged manifest is not (yet) the tag's.
-  if (!options.staged) records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs);
+  if (!options.staged) records.record(plan.name, plan.imageRef, result.digest, result.manifest, inputs, options.made);
   return { digest: result.digest };
 }

@@ -6,11 +6,14 @@ import {
   parseReference,
   RegistryClient,
   RegistryError,
+  RegistryHints,
   resolveBaseImage,
   sourceDateEpoch,
   type BaseImage,
 } from '@uai/oci';
 import os from 'node:os';
+import path from 'node:path';
+import { userCacheDir } from '../../config/compile-cache.js';
 import { registryFailure } from '../../errors/registry-failure.js';
 import { UaiError } from '../../errors/uai-error.js';
 import { projectPaths, type ProjectPaths } from '../../plan/paths.js';
@@ -65,6 +68,8 @@ export class NativeSession {
   /** Where progress of the registry clients goes (their retries); set by the builder's prepare. */
   log: (line: string) => void = () => {};
   private readonly clients = new Map<string, RegistryClient>();
+  /** What earlier runs learnt of each registry (Basic taken, over which scheme): see RegistryHints. */
+  private readonly hints: RegistryHints;
   private readonly bases = new Map<string, Promise<BaseImage>>();
   /** UHUB_USERNAME/UHUB_PASSWORD for the hosts the run pushes to, given at login. */
   private credentials: readonly RegistryCredentials[] = [];
@@ -77,6 +82,7 @@ export class NativeSession {
     this.paths = projectPaths(options.root);
     this.layerCache = new LayerCache(this.paths.layersFile);
     this.blobLocations = new BlobLocations(this.paths.blobsFile);
+    this.hints = new RegistryHints(path.join(userCacheDir('registries', env), 'hints.json'));
     // Without a push there are no uploads (the Docker builder's skip check): nothing to read or refuse.
     this.uploads = options.push === false ? 1 : (options.uploads ?? uploadsFromEnv(env) ?? uploadsFor(os.availableParallelism()));
     const policy = retryPolicyFromEnv(env, requestRetryPolicy);
@@ -93,12 +99,21 @@ export class NativeSession {
         log: (line) => this.log(line),
         retry: this.retry,
         uploads: this.uploads,
+        hint: this.hints.get(host),
         // Docker's folder of per-registry CAs and client certificates (<dir>/<host[:port]>/ca.crt, client.cert + client.key).
         certsDir: this.options.env.UAI_DOCKER_CERTS_DIR || undefined, // else @uai/oci's defaultCertsDir
       });
       this.clients.set(host, client);
     }
     return client;
+  }
+
+  /**
+   * Whether an earlier run found that `host` takes our Basic credentials: its requests then go at once,
+   * while the login checks them (see RegistryHints).
+   */
+  knowsLogin(host: string): boolean {
+    return this.hints.get(host) !== undefined;
   }
 
   /** A base image, read once for all the models that share it (a failed read is tried again by the next). */
@@ -142,6 +157,11 @@ export class NativeSession {
     await this.layerCache.save().catch(() => {});
     await this.blobLocations.save();
     await this.layerCache.pruneBlobs(this.paths.blobDir).catch(() => {});
+    for (const [host, client] of this.clients) {
+      const learnt = client.learnt;
+      if (learnt) this.hints.learnt(host, learnt.hint);
+    }
+    await this.hints.save();
     await Promise.all([...this.clients.values()].map((client) => client.close().catch(() => {})));
     this.clients.clear();
     this.credentials = [];

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { isLoopbackHost } from '../name/reference.js';
+import { writeFileAtomic } from '../write-atomic.js';
+
+/**
+ * What an earlier run learnt of a registry: it speaks `scheme`, and its `GET /v2/` took our Basic
+ * credentials. A client that knows this sends its first requests at once, credentials and all, instead
+ * of waiting a ping's round trips (two, 50 ms away, on every run). Only Basic is remembered: its
+ * credentials go to the registry's own host, as they would anyway; a Bearer realm could send them
+ * elsewhere, so a Bearer registry is asked each time.
+ */
+export interface RegistryHint {
+  scheme: 'http' | 'https';
+  auth: 'basic';
+}
+
+/** A hint as read from the file, or undefined when it says anything else (plain http only to this machine). */
+function validHint(host: string, value: unknown): RegistryHint | undefined {
+  const hint = value as Partial<RegistryHint> | null | undefined;
+  if (hint?.auth !== 'basic') return undefined;
+  if (hint.scheme === 'https' || (hint.scheme === 'http' && isLoopbackHost(host))) return { scheme: hint.scheme, auth: 'basic' };
+  return undefined;
+}
+
+/**
+ * The user's `registries/hints.json` (in uai's cache folder, never the project's: a project someone else
+ * wrote must not tell uai where credentials go): host -> hint. Read once, written when a run learnt
+ * something new; a hint that turned false (the registry asked for a token) is dropped.
+ */
+export class RegistryHints {
+  private readonly hints = new Map<string, RegistryHint>();
+  private changed = false;
+
+  constructor(private readonly file: string) {
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; registries?: Record<string, unknown> };
+      for (const [host, value] of Object.entries(data.version === 1 ? (data.registries ?? {}) : {})) {
+        const hint = validHint(host, value);
+        if (hint) this.hints.set(host, hint);
+      }
+    } catch {
+      // none yet, or unreadable: it is only a cache
+    }
+  }
+
+  get(host: string): RegistryHint | undefined {
+    return this.hints.get(host);
+  }
+
+  /** What a run learnt of `host`: a hint, or undefined (no Basic login there: nothing to remember). */
+  learnt(host: string, hint: RegistryHint | undefined): void {
+    const known = this.hints.get(host);
+    if (hint ? known?.scheme === hint.scheme : !known) return;
+    if (hint) this.hints.set(host, hint);
+    else this.hints.delete(host);
+    this.changed = true;
+  }
+
+  /** Writes what changed. Errors pass: the file is a cache. */
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    this.changed = false;
+    const registries = Object.fromEntries([...this.hints].sort(([a], [b]) => a.localeCompare(b)));
+    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, registries }, null, 2)}\n`).catch(() => {});
+  }
+}
