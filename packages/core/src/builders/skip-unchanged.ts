@@ -24,7 +24,7 @@ export function skipUnchanged(inner: ImageBuilder, session: NativeSession, optio
       return { key, unchanged: held?.inputs === key ? held : undefined };
     } catch (error) {
       if (ctx.signal.aborted) throw error;
-      ctx.log(`could not tell whether ${plan.name} changed (${(error as Error).message.split('\n')[0]}); building it`);
+      ctx.log(`could not tell whether it changed (${(error as Error).message.split('\n')[0]}); building it`);
       return {};
     }
   }

@@ -117,4 +117,20 @@ describe('runPipeline', () => {
     expect(report.models[1]!.error?.message).toContain('no_such_module');
     expect(said.match(/HTTP 401/g)).toHaveLength(1);
   });
+
+  it('names the model in each plain progress line, as lines of models in parallel interleave', async () => {
+    const { inline } = project(2);
+    const builder: ImageBuilder = {
+      name: 'talking',
+      prepare: async () => {},
+      build: async (_plan, ctx) => ctx.log('packing code layer'),
+      push: async () => ({ digest: undefined }),
+      dispose: async () => {},
+    };
+    let said = '';
+    const progress = { write: (text: string) => ((said += text), true), isTTY: false } as unknown as NodeJS.WriteStream;
+    await build({ cwd: root, inline, createBuilder: () => builder, push: false, renderer: 'plain', env: {}, progress, concurrency: 2 });
+    expect(said).toContain('m0: packing code layer');
+    expect(said).toContain('m1: packing code layer');
+  });
 });

@@ -90,7 +90,8 @@ function modelView(plan: ModelPlan, task: TaskView, run: RunContext) {
     },
     say: (line: string) => {
       if (live) title(run.mask(line));
-      else task.output = run.mask(line);
+      // Plain: lines of models in parallel interleave, so each names its model.
+      else task.output = run.mask(`${plan.name}: ${line}`);
     },
     progress: (event: LayerProgress) => {
       const shown = tracker.update(event);

@@ -44,7 +44,7 @@ async function checkTag(
   if (!current) return { freshTag: true };
   const image = composeImage(packed.recipe, await hashLayers(packed, session, ctx));
   if (image.manifestDigest === current) {
-    ctx.log(`${plan.name}: unchanged, skipped`);
+    ctx.log('unchanged, skipped');
     records.record(plan.name, plan.imageRef, current, image.manifest, image.inputsKey, tag.made);
     return { freshTag: false, unchanged: { digest: current, skipped: true } };
   }
@@ -53,7 +53,7 @@ async function checkTag(
   const present = await records.blobsHeldBy(plan.name, plan.imageRef, current);
   // A tag we cannot read only costs the skip.
   if (!present && (await registryInputs(plan, session, ctx).catch(() => undefined))?.inputs === image.inputsKey) {
-    ctx.log(`${plan.name}: unchanged (its tag holds an image of the same inputs), skipped`);
+    ctx.log('unchanged (its tag holds an image of the same inputs), skipped');
     return { freshTag: false, unchanged: { digest: current, skipped: true } };
   }
   return { present, freshTag: false };
