@@ -107,7 +107,7 @@ function modelView(plan: ModelPlan, task: TaskView, run: RunContext) {
   };
 }
 
-/** check -> render -> (assemble -> build -> push) for one model; records its result. */
+/** check -> render -> (walk -> assemble -> up to date? -> build -> push) for one model; records its result. */
 async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promise<void> {
   const { options, stop, mask } = run;
   const start = Date.now();
