@@ -43,8 +43,8 @@ describe('batchPlainOutput', () => {
     const { calls, err } = streams(true);
     const restore = batchPlainOutput([err]);
     err.write('now\n');
-    restore();
     expect(calls).toEqual(['err:now\n']);
+    restore();
   });
 
   it('writes bytes at once, after what is queued', () => {
@@ -52,8 +52,8 @@ describe('batchPlainOutput', () => {
     const restore = batchPlainOutput([err]);
     err.write('text\n');
     err.write(Buffer.from('bytes\n') as unknown as string);
-    restore();
     expect(calls.map((call) => call.replace(/\n/g, '|'))).toEqual(['err:text|', 'err:bytes|']);
+    restore();
   });
 
   it('loses nothing when the process exits before the next turn, nor what exit handlers write', () => {

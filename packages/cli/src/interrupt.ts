@@ -6,9 +6,9 @@ const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * Ctrl-C, SIGTERM and SIGHUP abort the run: children are stopped and temporary files removed, then
  * `uai` exits 130. A second one exits at once (the 'exit' handlers still kill the children's process
- * groups and remove temporary credentials and half-assembled build folders).
+ * groups and remove temporary credentials and half-assembled build folders). `what` names what is
+ * stopped, in the line a person reads at Ctrl-C.
  */
-/** `what` names what is stopped, in the line a person reads at Ctrl-C. */
 export function onInterrupt(what = 'builds'): { signal: AbortSignal; interrupted: () => boolean; dispose: () => void } {
   const controller = new AbortController();
   let count = 0;

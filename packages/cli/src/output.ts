@@ -14,6 +14,14 @@ export function chooseRenderer(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean
   return 'live';
 }
 
+/**
+ * Whether a person watches the run: the live list draws on stderr, so both streams must be the terminal
+ * (stdout would write behind its back). Else plain lines.
+ */
+export function liveTerminal(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(process.stdout.isTTY) && chooseRenderer(env, process.stderr) === 'live';
+}
+
 export function writeLine(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -21,7 +21,6 @@ export interface UaiEnv {
   extra?: Record<string, string>;
 }
 
-/** The environment of the test process minus anything that would point uai at the real user's setup. */
 /** This process's environment without the developer's own registry, uai and Docker settings. */
 export function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(UHUB_|UAI_|DOCKER_CONFIG$|XDG_)/.test(key)));

@@ -3,7 +3,7 @@ import { secretsOf, type Shard } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { fileURLToPath } from 'node:url';
 import { endFailedRun, onInterrupt } from '../interrupt.js';
-import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
+import { jsonErrorDocument, liveTerminal, writeLine } from '../output.js';
 
 export interface BuildFlags {
   model?: string[];
@@ -48,9 +48,8 @@ function successLine(result: ModelResult): string | undefined {
 export async function buildAndReport(options: BuildOptions, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const interrupt = onInterrupt();
   const out = json ? process.stderr : process.stdout;
-  // The live list needs both streams on the terminal (it draws on stderr, and stdout would write behind its back).
-  const renderer = json || !process.stdout.isTTY ? 'plain' : chooseRenderer(env, process.stderr);
-  const live = renderer === 'live';
+  const live = !json && liveTerminal(env);
+  const renderer = live ? 'live' : 'plain';
   const waiting: string[] = [];
   try {
     const report = await build({

@@ -2,7 +2,7 @@ import { formatSummary, isUaiError, jsonReport, redact, testModels, type ModelRe
 import { secretsOf } from '@uai/core/light';
 import { builtinPlugins } from '../builtin-plugins.js';
 import { endFailedRun, onInterrupt } from '../interrupt.js';
-import { chooseRenderer, jsonErrorDocument, writeLine } from '../output.js';
+import { jsonErrorDocument, liveTerminal, writeLine } from '../output.js';
 import { cliDir } from './build.js';
 
 export interface TestFlags {
@@ -17,9 +17,6 @@ function resultLine(result: ModelResult): string {
   if (result.status === 'skipped') return `- ${result.name}: skipped (no test: in the config)`;
   return `✖ ${result.name}: ${result.status}: ${result.error?.message.split('\n')[0] ?? ''}`;
 }
-
-/** The summary fits the terminal's width where `uai build`'s does: a live terminal, not CI or TERM=dumb. */
-const fitsWidth = (env: NodeJS.ProcessEnv) => Boolean(process.stdout.isTTY) && chooseRenderer(env, process.stderr) === 'live';
 
 /** No engine to run the images in: the command cannot run at all (exit 2), as a usage problem would. */
 const noEngine = new Set(['UAI_ENGINE_UNAVAILABLE', 'UAI_DOCKER_NOT_INSTALLED']);
@@ -44,7 +41,7 @@ export async function testCommand(flags: TestFlags, env: NodeJS.ProcessEnv): Pro
       log: (line) => writeLine(process.stderr, line),
     });
     if (json) writeLine(process.stdout, jsonReport(report.models));
-    else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: fitsWidth(env) ? process.stdout.columns : undefined })}`);
+    else writeLine(process.stdout, `\n${formatSummary(report.models, { columns: liveTerminal(env) ? process.stdout.columns : undefined })}`);
     return interrupt.interrupted() ? 130 : report.exitCode;
   } catch (error) {
     const known = isUaiError(error) ? error : undefined;

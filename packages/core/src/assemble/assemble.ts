@@ -24,7 +24,7 @@ export interface AssembleOptions {
   ignored?: IgnorePredicate;
   /** packFilePath as walked already (for the stamp): else it is walked now. */
   tree?: readonly PackTreeEntry[];
-  /** The stamp of these inputs (see inputsStamp), kept in the folder: a later run with the same stamp keeps the folder. */
+  /** The stamp of these inputs (see inputsStamp), kept in the folder: a later assembly of the same stamp keeps the folder. */
   stamp?: string;
 }
 
@@ -72,8 +72,12 @@ async function replaceBuildDir(plan: ModelPlan, step: string, fill: (temp: strin
   }
 }
 
-/** Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. */
+/**
+ * Assembles `.uai/build/<model>/`: the rendered files and `code/`, a copy of packFilePath. A folder
+ * assembled from inputs of the same `stamp` is kept as it is: an unchanged model copies nothing.
+ */
 export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions): Promise<void> {
+  if (options.stamp && assembledFrom(plan) === options.stamp) return;
   const tree = options.tree ?? walkPackTree(plan, options);
   await replaceBuildDir(plan, 'assemble', async (temp) => {
     const code = path.join(temp, contextCodeDir);
@@ -90,7 +94,7 @@ export async function assembleBuildDir(plan: ModelPlan, options: AssembleOptions
 }
 
 /** The stamp of the inputs the model's build folder was assembled from; undefined when none was (or after --dry-run). */
-export function assembledFrom(plan: ModelPlan): string | undefined {
+function assembledFrom(plan: ModelPlan): string | undefined {
   try {
     return readFileSync(path.join(plan.buildDir, inputsStampName), 'utf8').trim();
   } catch {

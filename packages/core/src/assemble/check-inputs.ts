@@ -2,14 +2,14 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UaiError } from '../errors/uai-error.js';
 import type { ModelPlan } from '../plan/plan.js';
-import { isInside, realpathIfExists, realRootOf } from './safe-paths.js';
+import { isInside, outsideProject, realpathIfExists, realRootOf } from './safe-paths.js';
 
 function missing(plan: ModelPlan, what: string, fix: string): UaiError {
   return new UaiError('UAI_MODEL_FILE_MISSING', `${what}. ${fix}`, { model: plan.name, step: 'check' });
 }
 
 /** `pkg.mod` is `pkg/mod.py` (or `.pyc`, or a package folder `pkg/mod/__init__.py`) under packFilePath. */
-async function checkMainModule(plan: ModelPlan, relative: (file: string) => string): Promise<void> {
+function checkMainModule(plan: ModelPlan, relative: (file: string) => string): void {
   const base = path.join(plan.packDir, ...plan.model.mainModule!.split('.'));
   for (const candidate of [`${base}.py`, `${base}.pyc`, path.join(base, '__init__.py')]) {
     if (realpathIfExists(candidate)) return;
@@ -35,13 +35,10 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
     throw missing(plan, `packFilePath ${relative(plan.packDir)} is not a folder`, 'Create it, or fix packFilePath in the config.');
   }
   if (!isInside(realRoot, packReal)) {
-    throw new UaiError(
-      'UAI_UNSAFE_PATH',
-      `packFilePath ${relative(plan.packDir)} resolves outside the project (${packReal}). Keep the code inside the config's folder.`,
-      {
-        model: plan.name,
-        step: 'check',
-      },
+    throw outsideProject(
+      plan.name,
+      `packFilePath ${relative(plan.packDir)} resolves outside the project (${packReal})`,
+      "Keep the code inside the config's folder.",
     );
   }
 
@@ -49,10 +46,8 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
     const real = realpathIfExists(plan.userConfigFile);
     if (!real) throw missing(plan, `confFile ${relative(plan.userConfigFile)} does not exist`, 'Create it, or fix confFile.');
     if (!isInside(realRoot, real)) {
-      throw new UaiError('UAI_UNSAFE_PATH', `confFile ${relative(plan.userConfigFile)} resolves outside the project (${real}).`, {
-        model: plan.name,
-        step: 'check',
-      });
+      const fix = 'Copy it into the project, or fix confFile.';
+      throw outsideProject(plan.name, `confFile ${relative(plan.userConfigFile)} resolves outside the project (${real})`, fix);
     }
   }
 
@@ -65,15 +60,13 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
         'Create it, or fix test.request (it is relative to the config file).',
       );
     if (!isInside(realRoot, real)) {
-      throw new UaiError('UAI_UNSAFE_PATH', `test.request ${relative(plan.test.requestFile)} resolves outside the project (${real}).`, {
-        model: plan.name,
-        step: 'check',
-      });
+      const fix = 'Copy it into the project, or fix test.request.';
+      throw outsideProject(plan.name, `test.request ${relative(plan.test.requestFile)} resolves outside the project (${real})`, fix);
     }
   }
 
   // The platform's server imports main_file from the packed code: a typo would only show there.
-  if (plan.model.mainModule) await checkMainModule(plan, relative);
+  if (plan.model.mainModule) checkMainModule(plan, relative);
 
   // A missing model folder is the modelDir's fault, not each file's in it.
   if (plan.model.modelDir) {
@@ -92,10 +85,7 @@ export async function checkInputs(plan: ModelPlan, root: string): Promise<void> 
       throw missing(plan, `${requirement.key}: ${shown} does not exist`, `Put the file there, or fix ${requirement.key} in the config.`);
     }
     if (!isInside(realRoot, real)) {
-      throw new UaiError('UAI_UNSAFE_PATH', `${shown} is a symlink to ${real}, outside the project. Copy the file into the project instead.`, {
-        model: plan.name,
-        step: 'check',
-      });
+      throw outsideProject(plan.name, `${shown} is a symlink to ${real}, outside the project`, 'Copy the file into the project instead.');
     }
     const info = statSync(real);
     if (requirement.kind === 'file' && !info.isFile()) {

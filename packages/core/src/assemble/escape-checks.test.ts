@@ -116,7 +116,7 @@ describe('confFile', () => {
     await expectRefused(
       plan({ userConfigFile: path.join(root, 'conf.json') }),
       root,
-      `confFile conf.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}).`,
+      `confFile conf.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}). Copy it into the project, or fix confFile.`,
     );
   });
 
@@ -126,7 +126,7 @@ describe('confFile', () => {
     await expectRefused(
       plan({ userConfigFile: path.join(root, 'settings', 'secret.json') }),
       root,
-      `confFile settings/secret.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}).`,
+      `confFile settings/secret.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}). Copy it into the project, or fix confFile.`,
     );
   });
 });
@@ -177,7 +177,7 @@ describe('test.request', () => {
     await expectRefused(
       plan(test(path.join(root, 'linked-request.json'))),
       root,
-      `test.request linked-request.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}).`,
+      `test.request linked-request.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}). Copy it into the project, or fix test.request.`,
     );
   });
 
@@ -187,7 +187,7 @@ describe('test.request', () => {
     await expectRefused(
       plan(test(path.join(outside, 'secret.json'))),
       root,
-      `test.request ../outside/secret.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}).`,
+      `test.request ../outside/secret.json resolves outside the project (${realpathSync(path.join(outside, 'secret.json'))}). Copy it into the project, or fix test.request.`,
     );
   });
 });

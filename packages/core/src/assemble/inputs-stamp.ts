@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { ModelPlan } from '../plan/plan.js';
 import type { RenderedFile } from '../render/render.js';
-import type { PackTreeEntry } from './pack-tree.js';
+import { identityOf, type PackTreeEntry } from './pack-tree.js';
 
 /** What tells a file's bytes apart without reading them: as the layer cache keys a layer. */
-export type FileIdentity = Pick<PackTreeEntry, 'mode' | 'size' | 'mtimeNs' | 'ino'>;
+export type FileIdentity = ReturnType<typeof identityOf>;
 
 /** The identity of a file outside packFilePath that the image holds (a self-defined config file). */
 export function fileIdentity(file: string): FileIdentity {
-  const info = statSync(file, { bigint: true });
-  return { mode: Number(info.mode), size: Number(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
+  return identityOf(statSync(file, { bigint: true }));
 }
+
+const identityText = (identity: FileIdentity) => `${identity.mode}\0${identity.size}\0${identity.mtimeNs}\0${identity.ino}`;
 
 /**
  * A model's local inputs as one digest: its plan (the config as resolved; a plugin by its name), the
@@ -24,8 +25,8 @@ export function inputsStamp(plan: ModelPlan, files: readonly RenderedFile[], tre
   hash.update(JSON.stringify({ ...plan, plugin: plan.plugin.name }));
   for (const file of files) hash.update(`\0rendered\0${file.path}\0${Buffer.byteLength(file.contents)}\0`).update(file.contents);
   for (const entry of tree) {
-    hash.update(`\0${entry.type}\0${entry.relative}\0${entry.source}\0${entry.mode}\0${entry.size}\0${entry.mtimeNs}\0${entry.ino}`);
+    hash.update(`\0${entry.type}\0${entry.relative}\0${entry.source}\0${identityText(entry)}`);
   }
-  if (configFile) hash.update(`\0config\0${configFile.mode}\0${configFile.size}\0${configFile.mtimeNs}\0${configFile.ino}`);
+  if (configFile) hash.update(`\0config\0${identityText(configFile)}`);
   return `sha256:${hash.digest('hex')}`;
 }

@@ -1,9 +1,9 @@
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { type BigIntStats, lstatSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UaiError } from '../errors/uai-error.js';
 import type { ModelPlan } from '../plan/plan.js';
-import { isInside, realpathIfExists, realRootOf } from './safe-paths.js';
-import type { IgnorePredicate } from './uaiignore.js';
+import { isInside, outsideProject, realpathIfExists, realRootOf } from './safe-paths.js';
+import { loadIgnore, type IgnorePredicate } from './uaiignore.js';
 
 /**
  * One folder or file of packFilePath as a build packs it: its path under `code/`, the real path behind
@@ -41,11 +41,8 @@ function followLink(from: string, ctx: WalkContext): string {
     });
   }
   if (!isInside(ctx.realRoot, resolved)) {
-    throw new UaiError(
-      'UAI_UNSAFE_PATH',
-      `${path.relative(ctx.realRoot, from)} is a symlink to ${resolved}, outside the project. Copy the file into the project, or remove the link.`,
-      { model: ctx.plan.name, step: 'check' },
-    );
+    const what = `${path.relative(ctx.realRoot, from)} is a symlink to ${resolved}, outside the project`;
+    throw outsideProject(ctx.plan.name, what, 'Copy the file into the project, or remove the link.');
   }
   return resolved;
 }
@@ -64,7 +61,7 @@ function walk(dir: string, relative: string, ctx: WalkContext): void {
       info = statSync(real, { bigint: true });
     }
     if (ctx.ignored?.(rel, info.isDirectory())) continue;
-    const entry = { relative: rel, source: real, mode: Number(info.mode), size: Number(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
+    const entry = { relative: rel, source: real, ...identityOf(info) };
     if (info.isDirectory()) {
       if (ctx.ancestors.has(real)) continue;
       ctx.out.push({ ...entry, type: 'dir', size: 0, mtimeNs: '', ino: '' });
@@ -78,6 +75,11 @@ function walk(dir: string, relative: string, ctx: WalkContext): void {
   }
 }
 
+/** What a file or folder is, told apart without reading it (as the layer cache keys a layer). */
+export function identityOf(info: BigIntStats): Pick<PackTreeEntry, 'mode' | 'size' | 'mtimeNs' | 'ino'> {
+  return { mode: Number(info.mode), size: Number(info.size), mtimeNs: String(info.mtimeNs), ino: String(info.ino) };
+}
+
 /**
  * What a build packs of packFilePath, folders before what they hold, in name order: its `.uaiignore`
  * applied, links inside the project followed (a loop is walked once), a broken link or one that
@@ -89,4 +91,9 @@ export function walkPackTree(plan: ModelPlan, options: { root: string; ignored?:
   const out: PackTreeEntry[] = [];
   walk(packReal, '', { plan, realRoot, ancestors: new Set([packReal]), ignored: options.ignored, out });
   return out;
+}
+
+/** What the model packs of packFilePath, its `.uaiignore` applied (see walkPackTree). */
+export async function packTreeOf(plan: ModelPlan, root: string): Promise<PackTreeEntry[]> {
+  return walkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) });
 }

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { UaiError } from '../errors/uai-error.js';
 import path from 'node:path';
 
 /** True when `target` is `root` or below it. Both must be absolute and resolved. */
@@ -31,4 +32,9 @@ export function realRootOf(root: string): string {
     realRoots.set(root, real);
   }
   return real;
+}
+
+/** A path of a model's that resolves outside the project (`what` says which and where), with the fix. */
+export function outsideProject(model: string, what: string, fix: string): UaiError {
+  return new UaiError('UAI_UNSAFE_PATH', `${what}. ${fix}`, { model, step: 'check' });
 }

@@ -1,13 +1,12 @@
-import { assembleBuildDir, assembledFrom, writeRenderedOnly } from '../assemble/assemble.js';
+import { assembleBuildDir, writeRenderedOnly } from '../assemble/assemble.js';
 import { fileIdentity, inputsStamp } from '../assemble/inputs-stamp.js';
-import { walkPackTree, type PackTreeEntry } from '../assemble/pack-tree.js';
+import { packTreeOf, type PackTreeEntry } from '../assemble/pack-tree.js';
 import type { BuildResult, ImageBuilder, StepContext } from '../builders/builder.js';
 import { checkInputs } from '../assemble/check-inputs.js';
 import type { ModelPlan } from '../plan/plan.js';
 import type { UaiPlugin } from '../plugins/plugin.js';
 import { renderModel, type ModelTemplates, type RenderedFile } from '../render/render.js';
 import { loadTemplates } from '../render/templates.js';
-import { loadIgnore } from '../assemble/uaiignore.js';
 
 /** The steps of one model, in order. Each is a plain async function so the pipeline only sequences them. */
 export const modelSteps = {
@@ -18,15 +17,13 @@ export const modelSteps = {
     renderModel(plan, await templates(plan.plugin)),
 
   /** What the model packs of packFilePath; refuses the links a build would refuse (--dry-run's check too). */
-  walk: async (plan: ModelPlan, root: string): Promise<PackTreeEntry[]> => walkPackTree(plan, { root, ignored: await loadIgnore(plan.packDir, root) }),
+  walk: (plan: ModelPlan, root: string): Promise<PackTreeEntry[]> => packTreeOf(plan, root),
 
   /** The stamp of the model's local inputs, for the builder's skip-unchanged check (see inputsStamp). */
   stamp: (plan: ModelPlan, files: RenderedFile[], tree: PackTreeEntry[]): string =>
     inputsStamp(plan, files, tree, plan.userConfigFile ? fileIdentity(plan.userConfigFile) : undefined),
 
-  /** The stamp of the inputs the model's build folder holds (none after --dry-run, or with no folder). */
-  assembledFrom: (plan: ModelPlan): string | undefined => assembledFrom(plan),
-
+  /** The build folder, unless it holds these inputs already (`stamp`). */
   assemble: (plan: ModelPlan, root: string, files: RenderedFile[], tree: PackTreeEntry[], stamp: string) =>
     assembleBuildDir(plan, { root, files, tree, stamp }),
 

@@ -143,8 +143,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
     enter('assemble', 'assembling the build folder');
     const tree = await modelSteps.walk(plan, options.root);
     const stamp = modelSteps.stamp(plan, files, tree);
-    // A build folder assembled from these very inputs is kept: an unchanged model copies nothing.
-    if (modelSteps.assembledFrom(plan) !== stamp) await modelSteps.assemble(plan, options.root, files, tree, stamp);
+    await modelSteps.assemble(plan, options.root, files, tree, stamp);
     // Unchanged since its last push, the registry says (asked once logged in): nothing packed or sent.
     const upToDate = options.push && options.builder.upToDate ? options.builder.upToDate(plan, stamp, ctx) : undefined;
     upToDate?.catch(() => {}); // awaited below, unless the login failed
@@ -182,7 +181,7 @@ async function runModel(plan: ModelPlan, task: TaskView, run: RunContext): Promi
 }
 
 /**
- * Runs every model through check -> render -> build -> push, concurrently up to `concurrency`.
+ * Runs every model through its steps (see runModel), concurrently up to `concurrency`.
  * A model's failure is recorded and the others go on, unless `failFast`.
  */
 export async function runPipeline(options: PipelineOptions): Promise<ModelResult[]> {

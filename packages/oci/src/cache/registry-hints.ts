@@ -14,8 +14,8 @@ export interface RegistryHint {
   auth: 'basic';
 }
 
-/** A hint as read from the file, or undefined when it says anything else (plain http only to this machine). */
-function validHint(host: string, value: unknown): RegistryHint | undefined {
+/** A hint as given (read from the file), or undefined when it says anything else (plain http only to this machine). */
+export function validHint(host: string, value: unknown): RegistryHint | undefined {
   const hint = value as Partial<RegistryHint> | null | undefined;
   if (hint?.auth !== 'basic') return undefined;
   if (hint.scheme === 'https' || (hint.scheme === 'http' && isLoopbackHost(host))) return { scheme: hint.scheme, auth: 'basic' };
@@ -25,22 +25,15 @@ function validHint(host: string, value: unknown): RegistryHint | undefined {
 /**
  * The user's `registries/hints.json` (in uai's cache folder, never the project's: a project someone else
  * wrote must not tell uai where credentials go): host -> hint. Read once, written when a run learnt
- * something new; a hint that turned false (the registry asked for a token) is dropped.
+ * something new (merged over the file as it is then); a hint that turned false is dropped.
  */
 export class RegistryHints {
-  private readonly hints = new Map<string, RegistryHint>();
-  private changed = false;
+  private readonly hints: Map<string, RegistryHint>;
+  /** What this run learnt, host by host (undefined: a hint dropped), written over the file as it is then. */
+  private readonly changes = new Map<string, RegistryHint | undefined>();
 
   constructor(private readonly file: string) {
-    try {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; registries?: Record<string, unknown> };
-      for (const [host, value] of Object.entries(data.version === 1 ? (data.registries ?? {}) : {})) {
-        const hint = validHint(host, value);
-        if (hint) this.hints.set(host, hint);
-      }
-    } catch {
-      // none yet, or unreadable: it is only a cache
-    }
+    this.hints = readHints(file);
   }
 
   get(host: string): RegistryHint | undefined {
@@ -53,14 +46,34 @@ export class RegistryHints {
     if (hint ? known?.scheme === hint.scheme : !known) return;
     if (hint) this.hints.set(host, hint);
     else this.hints.delete(host);
-    this.changed = true;
+    this.changes.set(host, hint);
   }
 
-  /** Writes what changed. Errors pass: the file is a cache. */
+  /** Writes what changed, over what the file holds now (another run may have written meanwhile). Errors pass: the file is a cache. */
   async save(): Promise<void> {
-    if (!this.changed) return;
-    this.changed = false;
-    const registries = Object.fromEntries([...this.hints].sort(([a], [b]) => a.localeCompare(b)));
+    if (this.changes.size === 0) return;
+    const hints = readHints(this.file);
+    for (const [host, hint] of this.changes) {
+      if (hint) hints.set(host, hint);
+      else hints.delete(host);
+    }
+    this.changes.clear();
+    const registries = Object.fromEntries([...hints].sort(([a], [b]) => a.localeCompare(b)));
     await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, registries }, null, 2)}\n`).catch(() => {});
   }
+}
+
+/** The valid hints of the file; none when there is none, or it cannot be read. */
+function readHints(file: string): Map<string, RegistryHint> {
+  const hints = new Map<string, RegistryHint>();
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { version?: number; registries?: Record<string, unknown> };
+    for (const [host, value] of Object.entries(data.version === 1 ? (data.registries ?? {}) : {})) {
+      const hint = validHint(host, value);
+      if (hint) hints.set(host, hint);
+    }
+  } catch {
+    // none yet, or unreadable: it is only a cache
+  }
+  return hints;
 }

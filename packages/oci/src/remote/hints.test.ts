@@ -129,4 +129,18 @@ describe('a registry hint', () => {
     await second.save();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, registries: {} });
   });
+
+  it('keeps what another run wrote meanwhile', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'uai-hints-')), 'hints.json');
+    const [one, other] = [new RegistryHints(file), new RegistryHints(file)];
+    one.learnt('a.example', { scheme: 'https', auth: 'basic' });
+    other.learnt('b.example', { scheme: 'https', auth: 'basic' });
+    await one.save();
+    await other.save();
+    const read = new RegistryHints(file);
+    expect([read.get('a.example'), read.get('b.example')]).toEqual([
+      { scheme: 'https', auth: 'basic' },
+      { scheme: 'https', auth: 'basic' },
+    ]);
+  });
 });

@@ -50,6 +50,7 @@ export async function httpRequest(
   // whether the server closes it; a request sent before then, as one that follows an awaited answer is,
   // finds every connection busy and opens another: a round trip more on a network. Wait that turn.
   await new Promise((resolve) => setImmediate(resolve));
+  (options.signal as AbortSignal | undefined)?.throwIfAborted(); // stopped meanwhile: nothing goes out
   const { dispatcher, ...rest } = options;
   const target = new URL(url);
   const answer = request.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}` } as Dispatcher.RequestOptions);
@@ -62,13 +63,6 @@ export async function httpRequest(
  * long on a registry that does not answer. What comes later is dropped (the client's close ends it).
  */
 function abortable(answer: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
-  if (signal.aborted) {
-    answer.then(
-      (late) => late.body.dump().catch(() => undefined),
-      () => undefined,
-    );
-    return Promise.reject(signal.reason);
-  }
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Credential } from '../authn/credentials.js';
 import { basicChallenge, isBasicChallenge } from '../authn/challenge.js';
 import { RegistryAuth } from '../authn/registry-auth.js';
-import type { RegistryHint } from '../cache/registry-hints.js';
+import { validHint, type RegistryHint } from '../cache/registry-hints.js';
 import { isLoopbackHost } from '../name/reference.js';
 import { kindForStatus, RegistryError } from './errors.js';
 import { isResetError, isRetryableStatus, parseRetryAfter, RetryableStatus, withRetries, type RetryOptions } from './retry.js';
@@ -70,27 +70,29 @@ export class Transport {
   private readonly auth: RegistryAuth;
   /** https or http; undefined for a loopback host until the first ping has learnt whether it speaks TLS. */
   private scheme: 'http' | 'https' | undefined;
+  /** The scheme without a hint: https, or for a loopback host, what its first ping finds. */
+  private readonly defaultScheme: 'http' | 'https' | undefined;
   private readonly certsDir: string;
   private dispatcher: Promise<Dispatcher> | undefined;
   private readonly ownDispatcher: boolean;
   private pinged: Promise<void> | undefined;
   /** The ping carried our credentials and the registry took them: the login is done. */
   private credentialsTaken = false;
-  /** Basic auth taken from a hint, not a ping: requests do not wait for one. */
-  private assumed = false;
   /** The ping has answered (what it learnt is `learnt`). */
   private pingAnswered = false;
-  /** The hint turned out false: there is nothing to remember, whatever a ping learns. */
-  private hintDropped = false;
-
+  /**
+   * A hint's Basic auth and scheme, `assumed` (requests do not wait for a ping) until the registry
+   * answers otherwise, then `dropped` (nothing to remember, whatever a ping learns).
+   */
+  private hint: 'assumed' | 'dropped' | undefined;
+  /** The connections opened with a ping, per scheme: once, however often the ping is tried. */
+  private readonly warming: Partial<Record<'http' | 'https', Promise<void>>> = {};
   constructor(private readonly options: TransportOptions) {
     this.host = options.host;
-    this.scheme = options.scheme ?? (isLoopbackHost(options.host) ? undefined : 'https');
-    const hint = options.hint;
-    if (!options.scheme && hint?.auth === 'basic' && (hint.scheme === 'https' || isLoopbackHost(options.host))) {
-      this.scheme = hint.scheme;
-      this.assumed = true;
-    }
+    this.defaultScheme = options.scheme ?? (isLoopbackHost(options.host) ? undefined : 'https');
+    const hint = options.scheme ? undefined : validHint(options.host, options.hint);
+    this.scheme = hint?.scheme ?? this.defaultScheme;
+    if (hint) this.hint = 'assumed';
     this.certsDir = options.certsDir ?? defaultCertsDir;
     this.ownDispatcher = !options.dispatcher;
     if (options.dispatcher) this.dispatcher = Promise.resolve(options.dispatcher);
@@ -103,15 +105,19 @@ export class Transport {
         throw certificate ? untrustedCertificate(url.host, `fetching a token for ${this.host}`, certificate, this.certsDir, cause) : cause;
       }
     });
-    if (this.assumed) this.auth.setChallenge(basicChallenge);
+    if (hint) this.auth.setChallenge(basicChallenge);
+  }
+
+  private get assumed(): boolean {
+    return this.hint === 'assumed';
   }
 
   /**
    * What the ping learnt, for the next run's hint: Basic credentials taken over this scheme, or nothing
-   * to remember (`hint` undefined). Undefined before the ping has answered.
+   * to remember (`hint` undefined): also once a hint turned out false. Else undefined before the ping has answered.
    */
   get learnt(): { hint?: RegistryHint } | undefined {
-    if (!this.pingAnswered) return this.hintDropped ? {} : undefined;
+    if (!this.pingAnswered) return this.hint === 'dropped' ? {} : undefined;
     return this.credentialsTaken && this.scheme ? { hint: { scheme: this.scheme, auth: 'basic' } } : {};
   }
 
@@ -121,12 +127,11 @@ export class Transport {
    */
   private dropHint(scheme: 'keep' | 'forget'): void {
     if (!this.assumed) return;
-    this.assumed = false;
-    this.hintDropped = true;
-    if (scheme === 'forget') this.scheme = this.options.scheme ?? (isLoopbackHost(this.host) ? undefined : 'https');
+    this.hint = 'dropped';
+    if (scheme === 'forget') this.scheme = this.defaultScheme;
   }
 
-  /** `scheme://host[:port]`: https until a ping has found a loopback host that does not speak TLS. */
+  /** `scheme://host[:port]`: https until a hint or a ping has found a loopback host that does not speak TLS. */
   get base(): string {
     return `${this.scheme ?? 'https'}://${this.host}`;
   }
@@ -237,7 +242,7 @@ export class Transport {
     const headers: Record<string, string> = authorization ? { authorization } : {};
     // Plain http with credentials only to this machine (preemptive() gave none for another over http).
     if (this.scheme) {
-      const warm = this.warmConnections(this.scheme, signal);
+      const warm = this.warm(this.scheme, signal);
       const response = await this.raw('GET', `${this.base}/v2/`, this.scheme === 'https' || isLoopbackHost(this.host) ? headers : {}, undefined, signal, what);
       await warm;
       return response;
@@ -245,7 +250,7 @@ export class Transport {
     const overTls = this.raw('GET', `https://${this.host}/v2/`, headers, undefined, signal, what);
     const inPlain = this.raw('GET', `http://${this.host}/v2/`, headers, undefined, signal, what);
     inPlain.catch(() => undefined); // awaited only when TLS fails; meanwhile its failure is no crash
-    const warm = { https: this.warmConnections('https', signal), http: this.warmConnections('http', signal) };
+    const warm = { https: this.warm('https', signal), http: this.warm('http', signal) };
     const unused = (answer: Promise<Response>) => answer.then((response) => response.body.dump()).catch(() => undefined);
     let response: Response;
     try {
@@ -273,6 +278,11 @@ export class Transport {
    * (they need no password check, so they are back first): a connection still reading its answer is not
    * free, and the next request would open yet another.
    */
+  private warm(scheme: 'http' | 'https', signal: AbortSignal | undefined): Promise<void> {
+    this.warming[scheme] ??= this.warmConnections(scheme, signal);
+    return this.warming[scheme];
+  }
+
   private async warmConnections(scheme: 'http' | 'https', signal: AbortSignal | undefined): Promise<void> {
     const opening = Array.from({ length: (this.options.connectionsAtPing ?? defaultConnectionsAtPing) - 1 }, () =>
       this.raw('GET', `${scheme}://${this.host}/v2/`, {}, undefined, signal, 'opening a connection').then((response) => response.body.dump()),
@@ -335,7 +345,9 @@ export class Transport {
     try {
       return await this.authenticated(options);
     } catch (error) {
-      if (options.signal?.aborted || !(error instanceof RegistryError) || error.kind === 'auth') throw error;
+      // Only a failure to connect, or the 400 a TLS port gives plain http, may mean the other scheme.
+      const otherScheme = error instanceof RegistryError && (error.status === undefined || error.status === 400) && error.kind !== 'auth';
+      if (options.signal?.aborted || !otherScheme) throw error;
       await this.ping(options.signal);
       if (this.scheme === hinted) throw error;
       return this.authenticated(options);

@@ -114,7 +114,7 @@ interface Upload {
   options: PushBlobOptions;
   policy: ChunkPolicy;
   what: string;
-  /** Whether the repository has the blob already (a HEAD sent with the session's POST), when asked. */
+  /** Whether the repository has the blob already (a HEAD: sent with the session's POST for a blob probably new, else answered already), when asked. */
   present?: Promise<boolean>;
 }
 

@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { blobsHeldBy } from './image-records.js';
+import { ImageRecords } from './image-records.js';
+
+const blobsHeldBy = (file: string, model: string, imageRef: string, current: string) => new ImageRecords(file).blobsHeldBy(model, imageRef, current);
 
 describe('blobsHeldBy', () => {
   const digest = (c: string) => `sha256:${c.repeat(64)}`;

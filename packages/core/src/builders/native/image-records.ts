@@ -28,16 +28,6 @@ async function readRecords(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-/**
- * The blobs of the manifest a tag holds now (`current`), from `.uai/cache/images.json`: only when the
- * record is for this very image and that very manifest (another pusher may have moved the tag since),
- * else undefined.
- */
-export async function blobsHeldBy(imagesFile: string, model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
-  const records = await readRecords(imagesFile);
-  return heldIn(records[model], imageRef, current);
-}
-
 /** The blobs `entry` (a model's record) names, when it is for `imageRef` holding `current`. */
 function heldIn(entry: unknown, imageRef: string, current: string): ReadonlySet<string> | undefined {
   const record = entry as { image?: unknown; digest?: unknown; blobs?: unknown } | null | undefined;
@@ -79,11 +69,13 @@ export class ImageRecords {
     return record?.image === imageRef && record.digest === current && record.stamp === stamp;
   }
 
-  /** The blobs of the manifest the tag holds now, per this run's records and then the file's (see `blobsHeldBy`). */
+  /**
+   * The blobs of the manifest the tag holds now (`current`), per this run's records and then the file's:
+   * only when the record is for this very image and that very manifest (another pusher may have moved
+   * the tag since), else undefined.
+   */
   async blobsHeldBy(model: string, imageRef: string, current: string): Promise<ReadonlySet<string> | undefined> {
-    this.onDisk ??= readRecords(this.file);
-    const disk = await this.onDisk;
-    return heldIn(this.pending.get(model) ?? disk[model], imageRef, current);
+    return heldIn(await this.recordOf(model), imageRef, current);
   }
 
   /** Writes this run's records. Errors pass: the file is a cache. */

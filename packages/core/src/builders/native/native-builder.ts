@@ -33,7 +33,7 @@ export interface NativeBuilderOptions extends Omit<NativeSessionOptions, 'env'> 
  * than one per core overlaps those waits: a no-op of 200 models took 2.17 s with 2 in flight, 1.74 s with
  * 8, on the 2-core bench machine.
  */
-export function nativeConcurrency(): number {
+function nativeConcurrency(): number {
   return Math.min(16, 4 * os.availableParallelism());
 }
 
@@ -55,8 +55,6 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
   const packing = new Map<string, Promise<PackedModel>>();
   const tagDigests = new TagDigests(session);
   const checks = new UpToDateChecks(session, records);
-  /** The login and the first tag reads (prepare): the skip-unchanged check asks for a tag once they settle. */
-  let loggedIn: Promise<unknown> = Promise.resolve();
 
   /** The model packed (once): without a push, or for an --output, every digest is needed now; a push learns the weights' on the way up. */
   function pack(plan: ModelPlan, ctx: StepContext): Promise<PackedModel> {
@@ -92,16 +90,14 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
       for (const plan of plans) session.baseImage(plan.baseImage, ctx.signal).catch(() => {});
       // What each model's tag holds, asked for all of them at once: each model then finds its answer waiting.
       const asking = pushing && !options.force ? plans : [];
-      loggedIn = tagDigests.askAround(() => session.login(credentials, ctx.signal), asking, ctx.signal);
-      await loggedIn;
+      await tagDigests.askAround(() => session.login(credentials, ctx.signal), asking, ctx.signal);
     },
 
     async upToDate(plan: ModelPlan, localInputs: string, ctx: StepContext): Promise<PushResult | undefined> {
       // --output writes files whatever the registry holds; --force pushes whatever the record says.
       if (!pushing || options.force || publishers.length > 0) return undefined;
       // A model that changed is packed while the registry is asked (far away, round trips of local work saved).
-      const tag = { loggedIn, digest: () => tagDigests.of(plan, ctx.signal) };
-      return checks.check(plan, localInputs, ctx, tag, () => void pack(plan, ctx));
+      return checks.check(plan, localInputs, ctx, tagDigests.of(plan, ctx.signal), () => void pack(plan, ctx));
     },
 
     async build(plan: ModelPlan, ctx: StepContext): Promise<void> {
@@ -110,8 +106,6 @@ export function nativeBuilder(options: NativeBuilderOptions): ImageBuilder {
     },
 
     async push(plan: ModelPlan, ctx: StepContext, pushOptions: PushOptions = {}): Promise<PushResult> {
-      const same = checks.unchangedResult(plan.name);
-      if (same) return same;
       const model = await packing.get(plan.name);
       if (!model) throw new UaiError('UAI_PUSH_FAILED', `${plan.name} was not built before push.`, { model: plan.name, step: 'push' });
       try {

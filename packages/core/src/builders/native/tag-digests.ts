@@ -15,14 +15,16 @@ const asksBeforeLogin = 4;
  */
 export class TagDigests {
   private readonly asked = new Map<string, Promise<string | undefined>>();
+  /** The login (askAround's): a tag asked for after it started waits for it, and is not asked if it fails. */
+  private loggedIn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly session: NativeSession) {}
 
-  /** Asks for the model's tag, without waiting, unless it was asked already. */
+  /** Asks for the model's tag (once the login is done), without waiting, unless it was asked already. */
   ask(plan: ModelPlan, signal: AbortSignal): void {
     if (this.asked.has(plan.name)) return;
     const ref = parseReference(plan.imageRef);
-    const current = this.session.clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', signal);
+    const current = this.loggedIn.then(() => this.session.clientFor(ref.host).manifestDigest(ref.repository, ref.tag ?? 'latest', signal));
     current.catch(() => {}); // reported by whoever awaits it
     this.asked.set(plan.name, current);
   }
@@ -43,8 +45,9 @@ export class TagDigests {
     const early = AbortSignal.any([signal, loginFailed.signal]);
     const known = plans.filter((plan) => this.session.knowsLogin(parseReference(plan.imageRef).host));
     for (const plan of known.slice(0, asksBeforeLogin)) this.ask(plan, early);
+    this.loggedIn = login();
     try {
-      await login();
+      await this.loggedIn;
     } catch (error) {
       loginFailed.abort();
       throw error;

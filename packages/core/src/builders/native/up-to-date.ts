@@ -51,7 +51,6 @@ export async function upToDate(
  */
 export class UpToDateChecks {
   private readonly made = new Map<string, Stamps>();
-  private readonly unchanged = new Map<string, PushResult>();
 
   constructor(
     private readonly session: NativeSession,
@@ -61,20 +60,18 @@ export class UpToDateChecks {
   /**
    * Whether the model is unchanged since its last push (see upToDate). One whose local inputs the
    * record does not name has changed for sure: `changed` is told at once, so its packing can start
-   * while the registry is asked. The tag is asked for once `loggedIn` has settled.
+   * while the registry is asked (`tagDigest`: what the model's tag holds).
    */
   async check(
     plan: ModelPlan,
     localInputs: string,
     ctx: StepContext,
-    tag: { loggedIn: Promise<unknown>; digest: () => Promise<string | undefined> },
+    tagDigest: Promise<string | undefined>,
     changed: () => void,
   ): Promise<PushResult | undefined> {
     if (await this.records.changedLocally(plan.name, plan.imageRef, localInputs)) changed();
-    await tag.loggedIn.catch(() => undefined);
-    const found = await upToDate(plan, localInputs, tag.digest(), this.session, this.records, ctx);
+    const found = await upToDate(plan, localInputs, tagDigest, this.session, this.records, ctx);
     if (found.made) this.made.set(plan.name, found.made);
-    if (found.unchanged) this.unchanged.set(plan.name, found.unchanged);
     return found.unchanged;
   }
 
@@ -83,13 +80,7 @@ export class UpToDateChecks {
     return this.made.get(model);
   }
 
-  /** The result of a model found unchanged: its push sends nothing. */
-  unchangedResult(model: string): PushResult | undefined {
-    return this.unchanged.get(model);
-  }
-
   clear(): void {
     this.made.clear();
-    this.unchanged.clear();
   }
 }
